@@ -1,0 +1,572 @@
+#define _GNU_SOURCE
+#include "init.h"
+
+#include "caps.h"
+#include "json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int chan = -1;
+
+static noreturn void fail(int exit_code, const char *call, const char *path, int err, const char *msg);
+
+/* Builds a path into a PATH_MAX buffer; a path that does not fit is an error, never truncated. */
+#define PATHF(buf, ...)                                                                  \
+	do {                                                                                 \
+		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))               \
+			fail(125, "path", NULL, ENAMETOOLONG, NULL);                              \
+	} while (0)
+
+/* Reports the failing step to the shim and exits with the code Docker would show. */
+static noreturn void fail(int exit_code, const char *call, const char *path, int err, const char *msg)
+{
+	char buf[4096], q[1024], qc[128], qp[PATH_MAX + 8];
+	char text[1536];
+	if (msg)
+		snprintf(text, sizeof(text), "%s", msg);
+	else if (path)
+		snprintf(text, sizeof(text), "%s %s: %s", call, path, strerror(err));
+	else
+		snprintf(text, sizeof(text), "%s: %s", call, strerror(err));
+	json_quote(q, sizeof(q), text);
+	json_quote(qc, sizeof(qc), call);
+	json_quote(qp, sizeof(qp), path ? path : "");
+	int n = snprintf(buf, sizeof(buf), "%c{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}",
+			 INIT_MSG_ERROR, q, qc, qp, err, exit_code);
+	if (send(chan, buf, (size_t)n, MSG_NOSIGNAL) < 0)
+		(void)0; /* the shim is gone: nobody left to tell */
+	_exit(exit_code);
+}
+
+static void expect(char want)
+{
+	char m;
+	ssize_t n = recv(chan, &m, 1, 0);
+	if (n != 1 || m != want)
+		_exit(125); /* the shim went away or broke the protocol: nothing to report to */
+}
+
+static void say(char msg)
+{
+	if (send(chan, &msg, 1, MSG_NOSIGNAL) != 1)
+		_exit(125);
+}
+
+static void do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		fail(125, type && *type ? "mount" : "mount(bind)", dst, errno, NULL);
+}
+
+/* A mount point under the new root named by the init itself (proc, dev, sys): must be a real
+ * directory, never a symlink an image planted to redirect the mount onto the host. */
+static void mount_point(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			fail(125, "mount point", path, ENOTDIR, NULL);
+		return;
+	}
+	if (errno != ENOENT || mkdir(path, 0755) < 0)
+		fail(125, "mkdir", path, errno, NULL);
+}
+
+static void make_dev(const char *dev)
+{
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = { { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+		      { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 } };
+	static const struct {
+		const char *name, *target;
+	} links[] = { { "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		      { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" } };
+	char p[PATH_MAX];
+
+	PATHF(p, "%s", dev);
+	mount_point(p);
+	do_mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		PATHF(p, "%s/%s", dev, nodes[i].name);
+		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+			fail(125, "mknod", p, errno, NULL);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		PATHF(p, "%s/%s", dev, links[i].name);
+		if (symlink(links[i].target, p) < 0)
+			fail(125, "symlink", p, errno, NULL);
+	}
+	PATHF(p, "%s/pts", dev);
+	mount_point(p);
+	do_mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	PATHF(p, "%s/shm", dev);
+	mount_point(p);
+	do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+	PATHF(p, "%s/mqueue", dev);
+	mount_point(p);
+	do_mount("mqueue", p, "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+}
+
+static void mount_rootfs(const struct config *c, const struct init_stdio *io)
+{
+	char p[PATH_MAX];
+
+	/* Nothing mounted from here on may propagate back to the host, and the host's later
+	 * unmounts of the rootfs and volumes must not reach into a running container. */
+	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	/* pivot_root needs the new root to be a mount point of its own. */
+	do_mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
+
+	PATHF(p, "%s/proc", c->rootfs);
+	mount_point(p);
+	do_mount("proc", p, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+
+	PATHF(p, "%s/dev", c->rootfs);
+	make_dev(p);
+	if (io->console) {
+		PATHF(p, "%s/dev/console", c->rootfs);
+		int fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			fail(125, "create", p, errno, NULL);
+		close(fd);
+		do_mount(io->console, p, NULL, MS_BIND, NULL);
+	}
+
+	PATHF(p, "%s/sys", c->rootfs);
+	mount_point(p);
+	/* A fresh sysfs shows the network namespace of the mounter; in the host's network namespace
+	 * the kernel may refuse a new instance, and a read-only bind of the host's is what runc does. */
+	if (mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0) {
+		if (errno != EPERM && errno != EBUSY)
+			fail(125, "mount", p, errno, NULL);
+		do_mount("/sys", p, NULL, MS_BIND | MS_REC, NULL);
+		do_mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+	}
+}
+
+static void pivot(const char *rootfs)
+{
+	if (chdir(rootfs) < 0)
+		fail(125, "chdir", rootfs, errno, NULL);
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then
+	 * drops the old root without needing a directory for it inside the container. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		fail(125, "pivot_root", rootfs, errno, NULL);
+	if (umount2(".", MNT_DETACH) < 0)
+		fail(125, "umount2", "old root", errno, NULL);
+	if (chdir("/") < 0)
+		fail(125, "chdir", "/", errno, NULL);
+}
+
+static unsigned long mount_flags_of(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+	return f;
+}
+
+static void mask_paths(char **paths)
+{
+	for (; paths && *paths; paths++) {
+		struct stat st;
+		if (stat(*paths, &st) < 0) {
+			if (errno == ENOENT)
+				continue;
+			fail(125, "stat", *paths, errno, NULL);
+		}
+		if (S_ISDIR(st.st_mode))
+			do_mount("tmpfs", *paths, "tmpfs", MS_RDONLY, "size=0");
+		else
+			do_mount("/dev/null", *paths, NULL, MS_BIND, NULL);
+	}
+}
+
+static void readonly_paths(char **paths)
+{
+	for (; paths && *paths; paths++) {
+		if (mount(*paths, *paths, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;
+			fail(125, "mount(bind)", *paths, errno, NULL);
+		}
+		/* A bind remount keeps nothing it is not told: carry the flags the mount already has. */
+		do_mount(NULL, *paths, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | mount_flags_of(*paths), NULL);
+	}
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+struct user {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[NGROUPS_MAX > 256 ? 256 : NGROUPS_MAX];
+	size_t ngroups;
+	char home[PATH_MAX];
+	char name[256];
+};
+
+/* Resolves the user the way Docker does: "uid", "name", "uid:gid", "name:group", looked up in
+ * the container's own /etc/passwd and /etc/group (read after pivot_root, so the image's files). */
+static void resolve_user(const struct config *c, struct user *u)
+{
+	char spec[512], *user_part, *group_part;
+	struct passwd *pw = NULL;
+	FILE *f;
+
+	u->uid = c->uid;
+	u->gid = c->gid;
+	u->ngroups = 0;
+	snprintf(u->home, sizeof(u->home), "/");
+	u->name[0] = 0;
+	snprintf(spec, sizeof(spec), "%s", c->username ? c->username : "");
+	user_part = spec;
+	group_part = strchr(spec, ':');
+	if (group_part)
+		*group_part++ = 0;
+
+	f = fopen("/etc/passwd", "re");
+	if (*user_part && !all_digits(user_part)) {
+		while (f && (pw = fgetpwent(f)))
+			if (strcmp(pw->pw_name, user_part) == 0)
+				break;
+		if (!pw) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "unable to find user %s: no matching entries in passwd file", user_part);
+			fail(125, "getpwnam", NULL, ENOENT, msg);
+		}
+	} else {
+		if (*user_part)
+			u->uid = (uid_t)strtoul(user_part, NULL, 10);
+		while (f && (pw = fgetpwent(f)))
+			if (pw->pw_uid == u->uid)
+				break;
+	}
+	if (pw) {
+		u->uid = pw->pw_uid;
+		u->gid = pw->pw_gid;
+		snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
+		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	} else if (u->uid == 0) {
+		snprintf(u->home, sizeof(u->home), "/root");
+	}
+	if (f)
+		fclose(f);
+
+	f = fopen("/etc/group", "re");
+	if (group_part && *group_part) {
+		struct group *gr = NULL;
+		if (all_digits(group_part)) {
+			u->gid = (gid_t)strtoul(group_part, NULL, 10);
+		} else {
+			while (f && (gr = fgetgrent(f)))
+				if (strcmp(gr->gr_name, group_part) == 0)
+					break;
+			if (!gr) {
+				char msg[600];
+				snprintf(msg, sizeof(msg), "unable to find group %s: no matching entries in group file", group_part);
+				fail(125, "getgrnam", NULL, ENOENT, msg);
+			}
+			u->gid = gr->gr_gid;
+		}
+	}
+	/* Supplementary groups: every group that lists the user by name, as Docker does. */
+	if (f && u->name[0]) {
+		struct group *gr;
+		rewind(f);
+		while ((gr = fgetgrent(f)) && u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]))
+			for (char **m = gr->gr_mem; m && *m; m++)
+				if (strcmp(*m, u->name) == 0 && gr->gr_gid != u->gid)
+					u->groups[u->ngroups++] = gr->gr_gid;
+	}
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < c->n_additional_gids && u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]); i++)
+		u->groups[u->ngroups++] = c->additional_gids[i];
+}
+
+static void become_user(const struct config *c, const struct user *u)
+{
+	const char *call = NULL;
+	if (caps_drop_bounding(c->caps, &call) < 0)
+		fail(125, call, NULL, errno, NULL);
+	/* Keep the permitted set across the uid change so capset below can still raise them. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		fail(125, "prctl(PR_SET_KEEPCAPS)", NULL, errno, NULL);
+	if (setgroups(u->ngroups, u->groups) < 0)
+		fail(125, "setgroups", NULL, errno, NULL);
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		fail(125, "setresgid", NULL, errno, NULL);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		fail(125, "setresuid", NULL, errno, NULL);
+	if (caps_set(c->caps, &call) < 0)
+		fail(125, call, NULL, errno, NULL);
+	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(125, "prctl(PR_SET_NO_NEW_PRIVS)", NULL, errno, NULL);
+}
+
+static void set_rlimits(const struct config *c)
+{
+	for (size_t i = 0; i < c->n_rlimits; i++) {
+		struct rlimit rl = { c->rlimits[i].soft, c->rlimits[i].hard };
+		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
+			fail(125, "setrlimit", NULL, errno, NULL);
+	}
+}
+
+static void make_cwd(const char *cwd)
+{
+	char p[PATH_MAX];
+	PATHF(p, "%s", cwd);
+	/* Docker creates a missing working directory; each component is made as needed. */
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			fail(125, "mkdir", p, errno, NULL);
+		*s = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		fail(125, "mkdir", p, errno, NULL);
+	if (chdir(p) < 0)
+		fail(125, "chdir", p, errno, NULL);
+}
+
+static char **build_env(const struct config *c, const struct user *u)
+{
+	size_t n = 0;
+	int have_home = 0, have_path = 0;
+	char **env;
+	for (char **e = c->env; e && *e; e++, n++) {
+		have_home |= strncmp(*e, "HOME=", 5) == 0;
+		have_path |= strncmp(*e, "PATH=", 5) == 0;
+	}
+	env = calloc(n + 3, sizeof(char *));
+	if (!env)
+		fail(125, "malloc", NULL, ENOMEM, NULL);
+	n = 0;
+	for (char **e = c->env; e && *e; e++)
+		env[n++] = *e;
+	if (!have_path)
+		env[n++] = "PATH=" DEFAULT_PATH;
+	if (!have_home) {
+		size_t len = strlen(u->home) + 6;
+		env[n] = malloc(len);
+		if (!env[n])
+			fail(125, "malloc", NULL, ENOMEM, NULL);
+		snprintf(env[n++], len, "HOME=%s", u->home);
+	}
+	return env;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t len = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+/* execvpe with Docker's error mapping: not found anywhere on PATH -> 127, found but cannot be
+ * run -> 126. Searches the container's PATH, not the shim's. */
+static noreturn void exec_payload(char **argv, char **env)
+{
+	char msg[PATH_MAX + 128];
+	const char *path = env_get(env, "PATH");
+	int saw_eacces = 0;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, env);
+		int err = errno;
+		snprintf(msg, sizeof(msg), "exec: \"%s\": %s", argv[0], strerror(err));
+		fail(err == ENOENT ? 127 : 126, "execve", argv[0], err, msg);
+	}
+	for (const char *p = path ? path : DEFAULT_PATH; ; ) {
+		const char *end = strchrnul(p, ':');
+		char full[PATH_MAX];
+		int n = snprintf(full, sizeof(full), "%.*s/%s", (int)(end - p), end == p ? "." : p, argv[0]);
+		if (n > 0 && (size_t)n < sizeof(full)) {
+			execve(full, argv, env);
+			if (errno == EACCES)
+				saw_eacces = 1;
+			else if (errno != ENOENT && errno != ENOTDIR) {
+				int err = errno;
+				snprintf(msg, sizeof(msg), "exec: \"%s\": %s", full, strerror(err));
+				fail(126, "execve", full, err, msg);
+			}
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	if (saw_eacces) {
+		snprintf(msg, sizeof(msg), "exec: \"%s\": permission denied", argv[0]);
+		fail(126, "execve", argv[0], EACCES, msg);
+	}
+	snprintf(msg, sizeof(msg), "exec: \"%s\": executable file not found in $PATH", argv[0]);
+	fail(127, "execve", argv[0], ENOENT, msg);
+}
+
+/* --init: pid 1 stays a tiny reaper that forwards every signal to the payload and exits with
+ * its status, so orphans inside are reaped and SIGTERM reaches a payload that is not pid 1. */
+static noreturn void reaper(char **argv, char **env, int terminal)
+{
+	sigset_t all;
+	pid_t child;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	child = fork();
+	if (child < 0)
+		fail(125, "fork", NULL, errno, NULL);
+	if (child == 0) {
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		if (terminal) {
+			setpgid(0, 0);
+			/* The payload, not the reaper, must be the terminal's foreground group for
+			 * Ctrl-C and job control to reach it. */
+			signal(SIGTTOU, SIG_IGN);
+			tcsetpgrp(0, getpid());
+			signal(SIGTTOU, SIG_DFL);
+		}
+		exec_payload(argv, env);
+	}
+	close(chan);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t p = waitpid(-1, &status, WNOHANG);
+			if (p <= 0)
+				break;
+			if (p == child)
+				_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+		}
+	}
+}
+
+static void setup_stdio(int chan_in, const struct init_stdio *io)
+{
+	int fds[3] = { io->in, io->out, io->err }, high[3];
+	/* Move everything out of the way first: the pipe ends may sit on 0..3 themselves. */
+	chan = fcntl(chan_in, F_DUPFD_CLOEXEC, 10);
+	if (io->console) {
+		if (setsid() < 0)
+			fail(125, "setsid", NULL, errno, NULL);
+		int tty = open(io->console, O_RDWR);
+		if (tty < 0)
+			fail(125, "open", io->console, errno, NULL);
+		if (ioctl(tty, TIOCSCTTY, 0) < 0)
+			fail(125, "ioctl(TIOCSCTTY)", io->console, errno, NULL);
+		fds[0] = fds[1] = fds[2] = tty;
+	}
+	for (int i = 0; i < 3; i++)
+		high[i] = fcntl(fds[i], F_DUPFD, 10);
+	for (int i = 0; i < 3; i++)
+		if (high[i] < 0 || dup2(high[i], i) < 0)
+			fail(125, "dup2", NULL, errno, NULL);
+	if (dup3(chan, 3, O_CLOEXEC) < 0)
+		fail(125, "dup3", NULL, errno, NULL);
+	chan = 3;
+	if (io->netns_fd >= 0 && dup2(io->netns_fd, 4) < 0)
+		fail(125, "dup2", NULL, errno, NULL);
+	/* Nothing of the shim's may leak into the container. */
+	if (syscall(SYS_close_range, io->netns_fd >= 0 ? 5 : 4, ~0U, 0) < 0)
+		fail(125, "close_range", NULL, errno, NULL);
+}
+
+noreturn void init_main(const struct config *c, int chan_in, const struct init_stdio *io)
+{
+	struct user u;
+	char **env;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	setup_stdio(chan_in, io);
+	umask(0);
+	expect(INIT_MSG_GO);
+
+	/* Only now that the shim has put this pid into the container's cgroups does a cgroup
+	 * namespace rooted there make sense. */
+	if ((c->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
+		fail(125, "unshare(CLONE_NEWCGROUP)", NULL, errno, NULL);
+	if (io->netns_fd >= 0) {
+		if (setns(4, CLONE_NEWNET) < 0)
+			fail(125, "setns(net)", c->netns_path, errno, NULL);
+		close(4);
+	}
+
+	mount_rootfs(c, io);
+	pivot(c->rootfs);
+	mask_paths(c->masked_paths);
+	readonly_paths(c->readonly_paths);
+	if (c->rootfs_readonly)
+		do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+	if (c->hostname && (c->clone_flags & CLONE_NEWUTS) && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		fail(125, "sethostname", NULL, errno, NULL);
+
+	resolve_user(c, &u);
+	make_cwd(c->cwd);
+	set_rlimits(c);
+	env = build_env(c, &u);
+	umask(022);
+	if (io->console) {
+		struct winsize ws = { .ws_row = c->rows, .ws_col = c->cols };
+		ioctl(0, TIOCSWINSZ, &ws);
+	}
+	become_user(c, &u);
+
+	say(INIT_MSG_READY);
+	expect(INIT_MSG_START);
+	if (c->init)
+		reaper(c->args, env, io->console != NULL);
+	exec_payload(c->args, env);
+}
