@@ -1,0 +1,91 @@
+// Builds the config.json the shim reads (native/README.md "config.json") from what the daemon
+// knows of a container, with Docker's defaults (REFERENCE.md "Defaults inside a container").
+import type { ShimConfig } from './shim-protocol.js';
+
+/** Docker's default 14 capabilities: CapEff 00000000a80425fb. */
+export const DEFAULT_CAPS = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
+  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+export const MASKED_PATHS = [
+  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
+  '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export type NetworkMode = { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
+
+export interface ProcessSpec {
+  args: string[];
+  env?: string[];
+  cwd?: string;
+  /** Docker's -u: "name", "uid", "name:group", "uid:gid". */
+  user?: string;
+  terminal?: boolean;
+  openStdin?: boolean;
+  init?: boolean;
+  hostname?: string;
+  rlimits?: { type: string; soft: number; hard: number }[];
+  consoleSize?: { height: number; width: number };
+}
+
+export interface ShimConfigInput {
+  process: ProcessSpec;
+  rootfs: string;
+  readonlyRootfs?: boolean;
+  network?: NetworkMode;
+  socket: string;
+  exitFile: string;
+  log: { path: string; maxSize?: number; maxFiles?: number };
+  cgroupProcs: string[];
+  oomFile?: string;
+}
+
+export function buildShimConfig(input: ShimConfigInput): ShimConfig {
+  const p = input.process;
+  const env = [...(p.env ?? [])];
+  if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH_ENV);
+  if (p.hostname && !env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${p.hostname}`);
+  if (p.terminal && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+  const net = input.network ?? { mode: 'none' };
+  const namespaces: ShimConfig['linux']['namespaces'] = [
+    { type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'cgroup' },
+  ];
+  if (net.mode === 'none') namespaces.push({ type: 'network' });
+  else if (net.mode === 'path') namespaces.push({ type: 'network', path: net.path });
+  const numeric = p.user && /^\d+(:\d+)?$/.test(p.user) ? p.user.split(':').map(Number) : undefined;
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: !!p.terminal,
+      ...(p.consoleSize ? { consoleSize: p.consoleSize } : {}),
+      user: numeric
+        ? { uid: numeric[0]!, gid: numeric[1] ?? 0, ...(numeric.length === 1 ? { username: p.user } : {}) }
+        : { uid: 0, gid: 0, ...(p.user ? { username: p.user } : {}) },
+      args: p.args,
+      env,
+      cwd: p.cwd || '/',
+      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
+      ...(p.rlimits?.length ? { rlimits: p.rlimits } : {}),
+      noNewPrivileges: true,
+    },
+    root: { path: input.rootfs, readonly: !!input.readonlyRootfs },
+    ...(p.hostname ? { hostname: p.hostname } : {}),
+    linux: { namespaces, maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS },
+    tdocker: {
+      socket: input.socket,
+      exitFile: input.exitFile,
+      log: { path: input.log.path, maxSize: input.log.maxSize ?? 0, maxFiles: input.log.maxFiles ?? 1 },
+      cgroupProcs: input.cgroupProcs,
+      ...(input.oomFile ? { oomFile: input.oomFile } : {}),
+      openStdin: !!p.openStdin,
+      init: !!p.init,
+    },
+  };
+}
