@@ -75,11 +75,11 @@ export function shouldRestart(policy: RestartPolicy, facts: ExitFacts): boolean 
 }
 
 /**
- * Whether a daemon that comes back starts a container it finds stopped (Docker: `always` even after
- * a `docker stop`, `unless-stopped` only if the user had not stopped it; never `on-failure`).
+ * Whether a daemon that comes back starts a container it finds stopped (Docker's restore): `always`
+ * even after the user stopped it, the others as if the container had just exited.
  */
-export function startsWithDaemon(policy: RestartPolicy, manuallyStopped: boolean): boolean {
-  return policy.name === 'always' || (policy.name === 'unless-stopped' && !manuallyStopped);
+export function startsWithDaemon(policy: RestartPolicy, facts: ExitFacts): boolean {
+  return policy.name === 'always' || shouldRestart(policy, facts);
 }
 
 /**
