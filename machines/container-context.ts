@@ -48,7 +48,7 @@ export function initialContext(input: ContainerInput): ContainerContext {
     case 'exited':
       return {
         ...context,
-        pid: restore.pid,
+        pid: null,
         startedAt: restore.startedAt,
         exitCode: restore.exit.exitCode,
         signal: restore.exit.signal ?? null,

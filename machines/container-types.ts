@@ -49,7 +49,7 @@ export interface RestoreLive {
 /** The container's process ended while the daemon was away: the daemon read its exit.json. */
 export interface RestoreExited {
   state: 'exited';
-  pid: number;
+  /** When the run that ended had started (the restart backoff needs how long it ran). */
   startedAt: string;
   exit: ExitStatus;
 }
