@@ -402,8 +402,15 @@ export interface RunContainerResponse {
 
 export interface StopContainerRequest {
   id: string;
-  /** Seconds between the stop signal and SIGKILL; unset means the container's stop_timeout. */
-  timeout?: number | undefined;
+  /**
+   * Seconds between the stop signal and SIGKILL; unset means the container's stop_timeout,
+   * -1 waits for ever.
+   */
+  timeout?:
+    | number
+    | undefined;
+  /** Overrides the container's stop signal (same forms as KillContainerRequest.signal). */
+  signal: string;
 }
 
 export interface StopContainerResponse {
@@ -420,7 +427,9 @@ export interface KillContainerResponse {
 
 export interface RestartContainerRequest {
   id: string;
+  /** As StopContainerRequest.timeout. */
   timeout?: number | undefined;
+  signal: string;
 }
 
 export interface RestartContainerResponse {
@@ -715,8 +724,8 @@ export interface TerminalSize {
 export interface AttachOptions {
   id: string;
   /**
-   * Which streams to attach; all false means stdout and stderr (Docker's default), and stdin
-   * too when the container has open_stdin.
+   * Which streams to attach. stdin is ignored when the container was created without
+   * open_stdin; all three false means stdout and stderr.
    */
   stdin: boolean;
   stdout: boolean;
@@ -2638,7 +2647,7 @@ export const RunContainerResponse: MessageFns<RunContainerResponse> = {
 };
 
 function createBaseStopContainerRequest(): StopContainerRequest {
-  return { id: "", timeout: undefined };
+  return { id: "", timeout: undefined, signal: "" };
 }
 
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
@@ -2648,6 +2657,9 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     }
     if (message.timeout !== undefined) {
       writer.uint32(16).int32(message.timeout);
+    }
+    if (message.signal !== "") {
+      writer.uint32(26).string(message.signal);
     }
     return writer;
   },
@@ -2681,6 +2693,14 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
             message.timeout = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signal = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2697,6 +2717,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       timeout: isSet(object.timeout) ? globalThis.Number(object.timeout) : undefined,
+      signal: isSet(object.signal) ? globalThis.String(object.signal) : "",
     };
   },
 
@@ -2708,6 +2729,9 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     if (message.timeout !== undefined) {
       obj.timeout = Math.round(message.timeout);
     }
+    if (message.signal !== "") {
+      obj.signal = message.signal;
+    }
     return obj;
   },
 
@@ -2718,6 +2742,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     const message = createBaseStopContainerRequest();
     message.id = object.id ?? "";
     message.timeout = object.timeout ?? undefined;
+    message.signal = object.signal ?? "";
     return message;
   },
 };
@@ -2912,7 +2937,7 @@ export const KillContainerResponse: MessageFns<KillContainerResponse> = {
 };
 
 function createBaseRestartContainerRequest(): RestartContainerRequest {
-  return { id: "", timeout: undefined };
+  return { id: "", timeout: undefined, signal: "" };
 }
 
 export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
@@ -2922,6 +2947,9 @@ export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
     }
     if (message.timeout !== undefined) {
       writer.uint32(16).int32(message.timeout);
+    }
+    if (message.signal !== "") {
+      writer.uint32(26).string(message.signal);
     }
     return writer;
   },
@@ -2955,6 +2983,14 @@ export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
             message.timeout = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signal = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2971,6 +3007,7 @@ export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       timeout: isSet(object.timeout) ? globalThis.Number(object.timeout) : undefined,
+      signal: isSet(object.signal) ? globalThis.String(object.signal) : "",
     };
   },
 
@@ -2982,6 +3019,9 @@ export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
     if (message.timeout !== undefined) {
       obj.timeout = Math.round(message.timeout);
     }
+    if (message.signal !== "") {
+      obj.signal = message.signal;
+    }
     return obj;
   },
 
@@ -2992,6 +3032,7 @@ export const RestartContainerRequest: MessageFns<RestartContainerRequest> = {
     const message = createBaseRestartContainerRequest();
     message.id = object.id ?? "";
     message.timeout = object.timeout ?? undefined;
+    message.signal = object.signal ?? "";
     return message;
   },
 };

@@ -1,0 +1,52 @@
+// The options before the command: which daemon, and how to reach it.
+import { CliError } from '../cli-error.js';
+import { InvalidValue } from '../values/invalid-value.js';
+import { parseHost } from '../values/parse-host.js';
+import type { FlagSpec } from './flag-spec.js';
+import type { ParseContext } from './parse-context.js';
+import type { ParsedFlags } from './parsed-flags.js';
+
+export const defaultHost = 'unix:///run/tinydocker/tdockerd.sock';
+
+export interface GlobalOptions {
+  /** -H, else TDOCKER_HOST, else the local socket. */
+  host: string;
+  /** Client certificate files, for tcp:// hosts (mutual TLS); unset for unix sockets. */
+  tls?: { ca: string; cert: string; key: string };
+  debug: boolean;
+}
+
+export const globalFlags: readonly FlagSpec[] = [
+  { name: 'debug', short: 'D', kind: 'bool', description: 'Enable debug mode' },
+  { name: 'host', short: 'H', kind: 'string', description: `Daemon socket to connect to (default "${defaultHost}", or $TDOCKER_HOST)` },
+  { name: 'tlscacert', kind: 'string', description: 'Trust certs signed only by this CA (default "$TDOCKER_CERT_PATH/ca.pem")' },
+  { name: 'tlscert', kind: 'string', description: 'Path to TLS certificate file (default "$TDOCKER_CERT_PATH/cert.pem")' },
+  { name: 'tlskey', kind: 'string', description: 'Path to TLS key file (default "$TDOCKER_CERT_PATH/key.pem")' },
+  { name: 'version', short: 'v', kind: 'bool', description: 'Print version information and quit' },
+];
+
+export function globalOptionsOf(flags: ParsedFlags, ctx: ParseContext): GlobalOptions {
+  const fromEnv = ctx.env['TDOCKER_HOST'];
+  let host = defaultHost;
+  if (flags.has('host')) host = flags.convert('host', parseHost)!;
+  else if (fromEnv) host = hostFromEnv(fromEnv);
+  const options: GlobalOptions = { host, debug: flags.bool('debug') };
+  if (host.startsWith('tcp://')) {
+    const dir = ctx.env['TDOCKER_CERT_PATH'] || `${ctx.env['HOME'] ?? ''}/.tdocker`;
+    options.tls = {
+      ca: flags.string('tlscacert') ?? `${dir}/ca.pem`,
+      cert: flags.string('tlscert') ?? `${dir}/cert.pem`,
+      key: flags.string('tlskey') ?? `${dir}/key.pem`,
+    };
+  }
+  return options;
+}
+
+function hostFromEnv(value: string): string {
+  try {
+    return parseHost(value);
+  } catch (err) {
+    if (err instanceof InvalidValue) throw new CliError('TDOCKER_HOST', `invalid value "${value}": ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,16 @@
+// -H / TDOCKER_HOST: where the daemon listens, "unix:///absolute/path" or "tcp://host:port"
+// (a TCP daemon is reached with mutual TLS).
+import { InvalidValue } from './invalid-value.js';
+
+export function parseHost(value: string): string {
+  if (value.startsWith('unix://')) {
+    if (!value.slice('unix://'.length).startsWith('/')) throw new InvalidValue('a unix socket path must be absolute (unix:///path)');
+    return value;
+  }
+  if (value.startsWith('tcp://')) {
+    const m = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})\/?$/.exec(value);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InvalidValue('want tcp://host:port');
+    return value.replace(/\/$/, '');
+  }
+  throw new InvalidValue('want unix:///path or tcp://host:port');
+}
