@@ -1,0 +1,108 @@
+// A container's root filesystem on the host: `<containerDir>/rootfs`, an overlay of the image
+// layers over `upper/` and `work/`, with its volumes and tmpfs mounts on top. Mounted before the
+// shim starts; the container's init pivot_roots into it.
+
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
+import { bindMount } from './bind-mount.js';
+import type { MountSpec } from './mount-spec.js';
+import { atMountpoint, makeMountpoint } from './mountpoint.js';
+import { mountsUnder } from './mountinfo.js';
+import { mountOverlay } from './overlay-mount.js';
+import { removeUnmounted } from './remove-unmounted.js';
+import { Rollback } from './rollback.js';
+import { mountTmpfs } from './tmpfs-mount.js';
+import { unmountAll } from './unmount-all.js';
+
+export interface PrepareRootfsOptions {
+  /** The container's folder; it must exist. */
+  containerDir: string;
+  /** Image layer directories, top first. */
+  lowers: readonly string[];
+  mounts?: readonly MountSpec[];
+}
+
+export interface PreparedRootfs {
+  /** The merged root, `<containerDir>/rootfs`, with every mount in place. */
+  rootfs: string;
+}
+
+/**
+ * Mounts the overlay and then every volume and tmpfs, parents before children. Either all of it
+ * is in place, or, when any step fails, whatever this call mounted is unmounted and whatever it
+ * created (folders, mountpoints) is removed before the error is thrown.
+ */
+export function prepareRootfs(opts: PrepareRootfsOptions): PreparedRootfs {
+  const mounts = sortedMounts(opts.mounts ?? []);
+  const dir = containerFolder(opts.containerDir);
+  const rootfs = `${dir}/rootfs`;
+  const mounted = mountsUnder(rootfs);
+  if (mounted.length) throw precondition(`the root filesystem of ${dir} is already mounted`);
+
+  const rollback = new Rollback();
+  try {
+    for (const name of ['upper', 'work', 'rootfs']) {
+      const path = `${dir}/${name}`;
+      if (mkdirSync(path, { recursive: true, mode: name === 'rootfs' ? 0o755 : 0o700 }) !== undefined) {
+        rollback.push(`remove ${path}`, () => removeUnmounted(path));
+      }
+    }
+    // Pushed before the mount: unmountAll is a no-op when nothing got mounted.
+    rollback.push(`unmount ${rootfs}`, () => unmountAll(rootfs));
+    mountOverlay({ lowers: opts.lowers, upper: `${dir}/upper`, work: `${dir}/work`, target: rootfs });
+
+    for (const m of mounts) {
+      const kind = m.type === 'bind' ? sourceKind(m.source) : 'dir';
+      const hostPath = makeMountpoint(rootfs, m.destination, kind, rollback);
+      rollback.push(`unmount ${hostPath}`, () => unmountAll(hostPath));
+      atMountpoint(rootfs, hostPath, (target) => {
+        if (m.type === 'bind') bindMount(m.source, target, hostPath, m);
+        else mountTmpfs(m, target, hostPath);
+      });
+    }
+  } catch (err) {
+    rollback.fail(err);
+  }
+  return { rootfs };
+}
+
+/**
+ * Unmounts everything at or under the container's folder, deepest first: the volumes, then the
+ * overlay. Needs nothing but the folder, so it also cleans up after a daemon crash. Keeps
+ * `upper/` (the container's changes, for the next start). Safe to repeat.
+ */
+export function releaseRootfs(containerDir: string): void {
+  unmountAll(containerDir);
+}
+
+function containerFolder(containerDir: string): string {
+  try {
+    const dir = realpathSync(containerDir);
+    if (!statSync(dir).isDirectory()) throw invalid(`container folder ${containerDir} is not a directory`);
+    return dir;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`container folder ${containerDir} does not exist`);
+    throw TdockerError.from(err);
+  }
+}
+
+function sourceKind(source: string): 'dir' | 'file' {
+  try {
+    return statSync(source).isDirectory() ? 'dir' : 'file';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound(`volume source '${source}' does not exist`);
+    throw TdockerError.from(err);
+  }
+}
+
+// Parents first (Docker sorts by the number of path components), so a child lands on its parent.
+function sortedMounts(mounts: readonly MountSpec[]): MountSpec[] {
+  const seen = new Set<string>();
+  for (const m of mounts) {
+    if (seen.has(m.destination)) throw invalid(`duplicate mount point: ${m.destination}`);
+    seen.add(m.destination);
+  }
+  const depth = (m: MountSpec) => m.destination.split('/').length;
+  return [...mounts].sort((a, b) => depth(a) - depth(b));
+}
