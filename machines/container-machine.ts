@@ -2,14 +2,16 @@
 // an actor named here and provided by the daemon (`containerMachine.provide({ actors })`); tests
 // provide fakes. A command the current state cannot take is refused (`snapshot.can(event)` is
 // false); a step that fails records `lastError` and leaves the container as it was before the step.
+// Work in progress carries the tag `busy`: a caller sends a command, waits until the snapshot is not
+// busy, and finds the command failed when `lastError` changed. Attach `actor.on('*', ...)` before
+// `start()` to receive the first notification (`created`).
 //
-//   created ─START→ mounting → mounted → starting → live ─exit→ cleaningUp → exited ─→ stopped
-//                                          │ fail      │                              ├→ restarting ─after backoff→ mounting
-//                                          ↓           │                              └→ removing → removed (final)
-//                                       unwinding ──→ created / stopped (as before START)
+//   boot ─→ created ─START→ mounting → mounted → starting → live ─exit→ cleaningUp → exited ─┬→ stopped
+//      (or the restored state)               fail ↓                                          ├→ restarting ─backoff→ mounting
+//                                       unwinding → created / stopped                         └→ removing → removed (final)
 //
-//   live (watchExit invoked for the whole of it, so an exit is seen in any substate):
-//     running ⇄ pausing/resuming ⇄ paused;  killing (KILL);  stopping (STOP, RESTART, forced REMOVE)
+//   live, with watchExit invoked for the whole of it so an exit is seen in any substate:
+//     running ⇄ pausing / resuming ⇄ paused;  killing (KILL, forced REMOVE);  stopping (STOP, RESTART)
 
 import { and, assign, emit, fromPromise, not, raise, setup } from 'xstate';
 import { failureOf, initialContext } from './container-context.js';
@@ -47,7 +49,7 @@ export const containerActors = {
   removeContainer: fromPromise<void, ContainerRef>(async () => notProvided('removeContainer')),
 };
 
-/** Docker reports a process it lost track of (its shim died without an exit status) as 255. */
+/** containerd reports a task whose shim died without leaving an exit status as exited with 255. */
 const LOST_EXIT_CODE = 255;
 
 const ref = ({ context }: { context: ContainerContext }): ContainerRef => ({ id: context.id });
