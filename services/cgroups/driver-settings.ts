@@ -1,0 +1,10 @@
+// What every driver is built with, besides its hierarchies.
+import type { CgroupFs } from './cgroup-fs.js';
+
+export interface DriverSettings {
+  fs: CgroupFs;
+  /** The dir every container's cgroup is made in, below the parent: <parent>/<group>/<id>. */
+  group: string;
+  /** Daemon-wide default for CgroupPlacement.cgroupParent. */
+  cgroupParent?: string;
+}

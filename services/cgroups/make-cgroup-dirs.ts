@@ -1,0 +1,48 @@
+// Makes the dirs of one layout from the top down, never touching a dir that already exists except
+// through `prepare`.
+import { TdockerError, precondition } from '../errors/tdocker-error.js';
+import type { CgroupFs } from './cgroup-fs.js';
+import { cgroupFileError } from './cgroup-file-error.js';
+import type { CgroupLayout } from './cgroup-layout.js';
+
+/** Runs on each dir below the base, top first, before its child is made; `ours` is false for a dir that was there already and is not the project's. */
+export type PrepareDir = (dir: string, ours: boolean) => Promise<void>;
+
+async function mkdirIfMissing(fs: CgroupFs, dir: string): Promise<boolean> {
+  try {
+    await fs.mkdir(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw cgroupFileError(err, `cannot create cgroup ${dir}`, dir);
+  }
+}
+
+/** Pushes each dir it makes onto `created` as it goes, so the caller can undo a run that fails half-way. */
+export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
+  if (layout.parents.length === 0 && !(await fs.exists(layout.base))) {
+    throw precondition(`the daemon's own cgroup ${layout.base} does not exist`);
+  }
+  for (const dir of layout.parents) {
+    const made = await mkdirIfMissing(fs, dir);
+    if (made) created.push(dir);
+    await prepare(dir, made);
+  }
+  for (let attempt = 1; ; attempt++) {
+    if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
+    // The group dir is the project's even when an earlier container made it.
+    await prepare(layout.group, true);
+    try {
+      await fs.mkdir(layout.leaf);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new TdockerError('ALREADY_EXISTS', `cgroup ${layout.leaf} already exists`);
+      // Another container's remove() may have taken the empty group dir away in between.
+      if (code === 'ENOENT' && attempt < 3) continue;
+      throw cgroupFileError(err, `cannot create cgroup ${layout.leaf}`, layout.leaf);
+    }
+    created.push(layout.leaf);
+    await prepare(layout.leaf, true);
+    return;
+  }
+}

@@ -1,0 +1,71 @@
+// cgroup v1: one hierarchy per mounted controller (or set of co-mounted controllers); the
+// container gets a dir in every one of them, name=systemd included, as runc's cgroupfs driver does.
+import { posix } from 'node:path';
+import { precondition } from '../errors/tdocker-error.js';
+import { CgroupDir } from './cgroup-dir.js';
+import { cgroupLayout, checkCgroupName, checkCgroupParent, type CgroupLayout } from './cgroup-layout.js';
+import type { DriverSettings } from './driver-settings.js';
+import type { CgroupDriver, CgroupLimits, CgroupPlacement, CgroupVersion } from './driver.js';
+import type { Hierarchy } from './hierarchy.js';
+import { limitControllers } from './limit-controllers.js';
+import { makeCgroupDirs, type PrepareDir } from './make-cgroup-dirs.js';
+import { undoCreate } from './undo-create.js';
+import { V1Cgroup } from './v1-cgroup.js';
+import { validateLimits } from './validate-limits.js';
+
+const nothing: PrepareDir = async () => {};
+
+export class V1Driver implements CgroupDriver {
+  readonly version: CgroupVersion = 'v1';
+
+  constructor(protected readonly hierarchies: Hierarchy[], protected readonly settings: DriverSettings) {
+    checkCgroupName('cgroup group name', settings.group);
+    if (settings.cgroupParent !== undefined) checkCgroupParent(settings.cgroupParent);
+  }
+
+  protected layouts(id: string, placement?: CgroupPlacement): CgroupLayout[] {
+    checkCgroupName('container id', id);
+    const parent = placement?.cgroupParent ?? this.settings.cgroupParent;
+    if (parent !== undefined) checkCgroupParent(parent);
+    return this.hierarchies.map((h) => cgroupLayout(h, this.settings.group, id, parent));
+  }
+
+  open(id: string, placement?: CgroupPlacement): V1Cgroup {
+    return new V1Cgroup(id, this.settings.fs, this.layouts(id, placement));
+  }
+
+  async create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<V1Cgroup> {
+    const layouts = this.layouts(id, placement);
+    validateLimits(limits);
+    const mounted = (c: string) => this.hierarchies.some((h) => h.kind === 'v1' && h.controllers.includes(c));
+    const missing = limitControllers(limits).filter((c) => !mounted(c));
+    if (missing.length) throw precondition(`cannot apply the limits: no ${missing.join(', ')} cgroup controller is mounted on this host`);
+
+    const created: string[] = [];
+    try {
+      for (const l of layouts) {
+        await makeCgroupDirs(this.settings.fs, l, created, l.hierarchy.controllers.includes('cpuset') ? this.fillCpuset : nothing);
+      }
+      const cgroup = new V1Cgroup(id, this.settings.fs, layouts, created);
+      await cgroup.applyDevices();
+      await cgroup.update(limits);
+      return cgroup;
+    } catch (err) {
+      throw await undoCreate(this.settings.fs, layouts, created, err);
+    }
+  }
+
+  // A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel refuses
+  // tasks (ENOSPC) until both are filled in: copy the parent's, top down.
+  private readonly fillCpuset: PrepareDir = async (path, ours) => {
+    if (!ours) return;
+    const dir = new CgroupDir(this.settings.fs, path);
+    const parent = new CgroupDir(this.settings.fs, posix.dirname(path));
+    for (const name of ['cpuset.cpus', 'cpuset.mems']) {
+      if ((await dir.read(name)) !== '') continue;
+      const value = await parent.read(name);
+      if (value === '') throw precondition(`cannot fill ${name} of ${path}: its parent ${parent.path} has none`);
+      await dir.write(name, value);
+    }
+  };
+}
