@@ -35,6 +35,8 @@ export function overlayData(lowers: readonly string[], upper: string, work: stri
 export function mountOverlay(layout: OverlayLayout): void {
   const { lowers, upper, work, target } = layout;
   if (lowers.length === 0) throw invalid('an overlay needs at least one lower layer');
+  const relative = [...lowers, upper, work, target].find((p) => !p.startsWith('/'));
+  if (relative !== undefined) throw invalid(`overlay: '${relative}' is not an absolute path`);
   const plain = overlayData(lowers, upper, work);
   if (Buffer.byteLength(plain) <= MOUNT_DATA_MAX && ![...lowers, upper, work].some((p) => SPECIAL.test(p))) {
     try {

@@ -2,7 +2,7 @@
 // layers over `upper/` and `work/`, with its volumes and tmpfs mounts on top. Mounted before the
 // shim starts; the container's init pivot_roots into it.
 
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { bindMount } from './bind-mount.js';
 import type { MountSpec } from './mount-spec.js';
@@ -43,8 +43,9 @@ export function prepareRootfs(opts: PrepareRootfsOptions): PreparedRootfs {
   try {
     for (const name of ['upper', 'work', 'rootfs']) {
       const path = `${dir}/${name}`;
-      if (mkdirSync(path, { recursive: true, mode: name === 'rootfs' ? 0o755 : 0o700 }) !== undefined) {
+      if (mkdirSync(path, { recursive: true, mode: name === 'work' ? 0o700 : 0o755 }) !== undefined) {
         rollback.push(`remove ${path}`, () => removeUnmounted(path));
+        if (name === 'upper') copyRootAttributes(opts.lowers[0], path);
       }
     }
     // Pushed before the mount: unmountAll is a no-op when nothing got mounted.
@@ -73,6 +74,14 @@ export function prepareRootfs(opts: PrepareRootfsOptions): PreparedRootfs {
  */
 export function releaseRootfs(containerDir: string): void {
   unmountAll(containerDir);
+}
+
+// The merged root shows the owner and mode of upper's root, not the image's: make them the same.
+function copyRootAttributes(topLayer: string | undefined, upper: string): void {
+  const st = topLayer === undefined ? undefined : statSync(topLayer, { throwIfNoEntry: false });
+  if (!st) return; // a missing layer is reported by the overlay mount
+  chownSync(upper, st.uid, st.gid);
+  chmodSync(upper, st.mode & 0o7777);
 }
 
 function containerFolder(containerDir: string): string {

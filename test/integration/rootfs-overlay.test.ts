@@ -2,7 +2,7 @@
 // mount options must fit one page, however many and long the layer paths.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, statSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MOUNT_DATA_MAX, mountOverlay, overlayData } from '../../services/rootfs/overlay-mount.js';
 import { mountsUnder } from '../../services/rootfs/mountinfo.js';
@@ -33,6 +33,7 @@ describe('rootfs overlay', { skip: skipReason }, () => {
   it('writes into upper; the lower layers stay as they were', () => {
     const bottom = makeLayer(join(dir, 'layers/bottom'), { 'etc/os': 'bottom\n', 'etc/shadowed': 'bottom\n', 'bin/tool': 'tool\n' });
     const top = makeLayer(join(dir, 'layers/top'), { 'etc/shadowed': 'top\n' });
+    chmodSync(top, 0o1751);
     const containerDir = join(dir, 'c1');
     mkdirSync(containerDir);
     try {
@@ -40,6 +41,7 @@ describe('rootfs overlay', { skip: skipReason }, () => {
       assert.equal(rootfs, join(containerDir, 'rootfs'));
       assert.deepEqual(mountedUnder(containerDir), [rootfs]);
       assert.equal(readFileSync(join(rootfs, 'etc/shadowed'), 'utf8'), 'top\n', 'the leftmost lower is the top');
+      assert.equal(statSync(rootfs).mode & 0o7777, 0o1751, "the container's / has the top layer's mode");
 
       writeFileSync(join(rootfs, 'etc/new'), 'new\n');
       writeFileSync(join(rootfs, 'etc/os'), 'changed\n');
@@ -137,6 +139,8 @@ describe('rootfs overlay', { skip: skipReason }, () => {
       e instanceof TdockerError && e.code === 'NOT_FOUND' && e.message === `overlay: ${gone} does not exist` && e.path === gone);
     assert.deepEqual(readdirSync(containerDir), []);
     assert.throws(() => prepareRootfs({ containerDir, lowers: [] }), /at least one lower layer/);
+    assert.throws(() => prepareRootfs({ containerDir, lowers: ['layers/x'] }), /'layers\/x' is not an absolute path/);
+    assert.deepEqual(readdirSync(containerDir), []);
     assert.throws(() => prepareRootfs({ containerDir: join(dir, 'nope'), lowers: [gone] }), (e: unknown) =>
       e instanceof TdockerError && e.code === 'NOT_FOUND' && /container folder .* does not exist/.test(e.message));
   });
