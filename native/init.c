@@ -131,7 +131,7 @@ static void make_dev(const char *dev)
 	do_mount("mqueue", p, "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
 }
 
-static void mount_rootfs(const struct config *c, const struct init_stdio *io)
+static void mount_rootfs(const struct config *c)
 {
 	char p[PATH_MAX];
 
@@ -147,14 +147,6 @@ static void mount_rootfs(const struct config *c, const struct init_stdio *io)
 
 	PATHF(p, "%s/dev", c->rootfs);
 	make_dev(p);
-	if (io->console) {
-		PATHF(p, "%s/dev/console", c->rootfs);
-		int fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0)
-			fail(125, "create", p, errno, NULL);
-		close(fd);
-		do_mount(io->console, p, NULL, MS_BIND, NULL);
-	}
 
 	PATHF(p, "%s/sys", c->rootfs);
 	mount_point(p);
@@ -306,7 +298,9 @@ static void resolve_user(const struct config *c, struct user *u)
 			u->gid = gr->gr_gid;
 		}
 	}
-	/* Supplementary groups: every group that lists the user by name, as Docker does. */
+	/* Supplementary groups as initgroups(3) makes them: the primary group, then every group
+	 * that lists the user by name. */
+	u->groups[u->ngroups++] = u->gid;
 	if (f && u->name[0]) {
 		struct group *gr;
 		rewind(f);
@@ -490,26 +484,18 @@ static noreturn void reaper(char **argv, char **env, int terminal)
 	}
 }
 
-static void setup_stdio(int chan_in, const struct init_stdio *io)
+static void setup_stdio(int chan_in, const struct init_stdio *io, int terminal)
 {
 	int fds[3] = { io->in, io->out, io->err }, high[3];
 	/* Move everything out of the way first: the pipe ends may sit on 0..3 themselves. */
 	chan = fcntl(chan_in, F_DUPFD_CLOEXEC, 10);
-	if (io->console) {
-		if (setsid() < 0)
-			fail(125, "setsid", NULL, errno, NULL);
-		int tty = open(io->console, O_RDWR);
-		if (tty < 0)
-			fail(125, "open", io->console, errno, NULL);
-		if (ioctl(tty, TIOCSCTTY, 0) < 0)
-			fail(125, "ioctl(TIOCSCTTY)", io->console, errno, NULL);
-		fds[0] = fds[1] = fds[2] = tty;
+	if (!terminal) {
+		for (int i = 0; i < 3; i++)
+			high[i] = fcntl(fds[i], F_DUPFD, 10);
+		for (int i = 0; i < 3; i++)
+			if (high[i] < 0 || dup2(high[i], i) < 0)
+				fail(125, "dup2", NULL, errno, NULL);
 	}
-	for (int i = 0; i < 3; i++)
-		high[i] = fcntl(fds[i], F_DUPFD, 10);
-	for (int i = 0; i < 3; i++)
-		if (high[i] < 0 || dup2(high[i], i) < 0)
-			fail(125, "dup2", NULL, errno, NULL);
 	if (dup3(chan, 3, O_CLOEXEC) < 0)
 		fail(125, "dup3", NULL, errno, NULL);
 	chan = 3;
@@ -518,6 +504,58 @@ static void setup_stdio(int chan_in, const struct init_stdio *io)
 	/* Nothing of the shim's may leak into the container. */
 	if (syscall(SYS_close_range, io->netns_fd >= 0 ? 5 : 4, ~0U, 0) < 0)
 		fail(125, "close_range", NULL, errno, NULL);
+}
+
+static void send_fd(int fd)
+{
+	char m = INIT_MSG_PTY;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { &m, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0)
+		fail(125, "sendmsg", "pty master", errno, NULL);
+}
+
+/* The terminal comes from the container's own devpts, so that inside it is /dev/pts/0 and
+ * /dev/console, as with runc's console socket: the master goes to the shim, the slave becomes the
+ * controlling terminal and stdio of the init. Runs after pivot_root. */
+static void setup_terminal(const struct config *c)
+{
+	char slave[64];
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		fail(125, "open", "/dev/ptmx", errno, NULL);
+	if (unlockpt(master) < 0 || ptsname_r(master, slave, sizeof(slave)) != 0)
+		fail(125, "unlockpt", "/dev/ptmx", errno, NULL);
+	int tty = open(slave, O_RDWR | O_NOCTTY);
+	if (tty < 0)
+		fail(125, "open", slave, errno, NULL);
+	struct winsize ws = { .ws_row = c->rows, .ws_col = c->cols };
+	ioctl(tty, TIOCSWINSZ, &ws);
+	int console = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (console < 0)
+		fail(125, "create", "/dev/console", errno, NULL);
+	close(console);
+	do_mount(slave, "/dev/console", NULL, MS_BIND, NULL);
+	send_fd(master);
+	close(master);
+	if (setsid() < 0)
+		fail(125, "setsid", NULL, errno, NULL);
+	if (ioctl(tty, TIOCSCTTY, 0) < 0)
+		fail(125, "ioctl(TIOCSCTTY)", slave, errno, NULL);
+	for (int i = 0; i < 3; i++)
+		if (dup2(tty, i) < 0)
+			fail(125, "dup2", slave, errno, NULL);
+	if (tty > 2)
+		close(tty);
 }
 
 noreturn void init_main(const struct config *c, int chan_in, const struct init_stdio *io)
@@ -530,7 +568,7 @@ noreturn void init_main(const struct config *c, int chan_in, const struct init_s
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	setup_stdio(chan_in, io);
+	setup_stdio(chan_in, io, c->terminal);
 	umask(0);
 	expect(INIT_MSG_GO);
 
@@ -544,8 +582,10 @@ noreturn void init_main(const struct config *c, int chan_in, const struct init_s
 		close(4);
 	}
 
-	mount_rootfs(c, io);
+	mount_rootfs(c);
 	pivot(c->rootfs);
+	if (c->terminal)
+		setup_terminal(c);
 	mask_paths(c->masked_paths);
 	readonly_paths(c->readonly_paths);
 	if (c->rootfs_readonly)
@@ -558,15 +598,11 @@ noreturn void init_main(const struct config *c, int chan_in, const struct init_s
 	set_rlimits(c);
 	env = build_env(c, &u);
 	umask(022);
-	if (io->console) {
-		struct winsize ws = { .ws_row = c->rows, .ws_col = c->cols };
-		ioctl(0, TIOCSWINSZ, &ws);
-	}
 	become_user(c, &u);
 
 	say(INIT_MSG_READY);
 	expect(INIT_MSG_START);
 	if (c->init)
-		reaper(c->args, env, io->console != NULL);
+		reaper(c->args, env, c->terminal);
 	exec_payload(c->args, env);
 }

@@ -13,10 +13,10 @@
 #define INIT_MSG_READY 'R' /* init -> shim: set up, waiting to exec */
 #define INIT_MSG_START 'S' /* shim -> init: exec the payload now */
 #define INIT_MSG_ERROR 'E' /* init -> shim: followed by a JSON error object */
+#define INIT_MSG_PTY 'T'   /* init -> shim: carries the pty master (SCM_RIGHTS) */
 
 struct init_stdio {
 	int in, out, err;          /* pipe ends for the payload, or -1 with a terminal */
-	const char *console;       /* pty slave path when the container has a terminal */
 	int netns_fd;              /* network namespace to join, or -1 */
 };
 

@@ -636,22 +636,12 @@ static void ignore_signals(void)
 		signal(sigs[i], SIG_IGN);
 }
 
-static void open_stdio(struct init_stdio *io, char *console, size_t console_len)
+static void open_stdio(struct init_stdio *io)
 {
 	int p[2];
 	io->in = io->out = io->err = -1;
-	io->console = NULL;
-	if (S.cfg.terminal) {
-		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, console, console_len) != 0)
-			die("openpty", NULL, errno);
-		struct winsize ws = { .ws_row = S.cfg.rows, .ws_col = S.cfg.cols };
-		ioctl(m, TIOCSWINSZ, &ws);
-		S.out_fd = S.in_fd = m;
-		io->console = console;
-		set_nonblock(m);
-		return;
-	}
+	if (S.cfg.terminal)
+		return; /* the init makes the pty in the container's devpts and sends the master */
 	if (S.cfg.stdin_open) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			die("pipe2", NULL, errno);
@@ -671,6 +661,22 @@ static void open_stdio(struct init_stdio *io, char *console, size_t console_len)
 	io->err = p[1];
 	set_nonblock(S.out_fd);
 	set_nonblock(S.err_fd);
+}
+
+/* Receives one init packet into buf; a pty master passed along with it lands in *fd. */
+static ssize_t recv_init(char *buf, size_t len, int *fd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	ssize_t n = recvmsg(S.chan, &msg, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return n;
 }
 
 static void detach(void)
@@ -718,7 +724,7 @@ static void detach(void)
 
 int main(int argc, char **argv)
 {
-	char err[1024], console[64];
+	char err[1024];
 	struct init_stdio io;
 	sigset_t chld;
 	int chan[2], netns = -1;
@@ -741,7 +747,7 @@ int main(int argc, char **argv)
 		die("open", S.cfg.log_path, errno);
 	if ((S.listen_fd = listen_on(S.cfg.socket)) < 0)
 		die("listen", S.cfg.socket, errno);
-	open_stdio(&io, console, sizeof(console));
+	open_stdio(&io);
 	if (S.cfg.netns_path && (netns = open(S.cfg.netns_path, O_RDONLY | O_CLOEXEC)) < 0)
 		die("open", S.cfg.netns_path, errno);
 	io.netns_fd = netns;
@@ -782,7 +788,13 @@ int main(int argc, char **argv)
 	char m = INIT_MSG_GO, buf[4200];
 	if (send(S.chan, &m, 1, MSG_NOSIGNAL) != 1)
 		die("send", "init channel", errno);
-	ssize_t n = recv(S.chan, buf, sizeof(buf) - 2, 0);
+	int master = -1;
+	ssize_t n = recv_init(buf, sizeof(buf) - 2, &master);
+	if (n == 1 && buf[0] == INIT_MSG_PTY && master >= 0) {
+		S.out_fd = S.in_fd = master;
+		set_nonblock(master);
+		n = recv_init(buf, sizeof(buf) - 2, &master);
+	}
 	if (n != 1 || buf[0] != INIT_MSG_READY) {
 		if (n > 1 && buf[0] == INIT_MSG_ERROR) {
 			buf[n] = '\n';

@@ -1,0 +1,199 @@
+// One container on this host, step by step: its folder and root filesystem, its cgroup and shim,
+// its exit, and its removal. The container machine's actors call these steps; each step either
+// completes or leaves the container as it was before the step (OCI rule).
+import { mkdir, rm, writeFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TdockerError } from '../errors/tdocker-error.js';
+import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgroups/driver.js';
+import type { MountSpec } from '../rootfs/mount-spec.js';
+import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
+import { Runtime, readExitFile } from '../runtime/runtime.js';
+import type { ShimClient } from '../runtime/shim-client.js';
+import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
+import type { ExitStatus } from '../runtime/shim-protocol.js';
+
+export interface ContainerSpec {
+  id: string;
+  /** Image layer directories, top first. */
+  lowers: string[];
+  mounts?: MountSpec[];
+  process: ProcessSpec;
+  limits?: CgroupLimits;
+  network?: NetworkMode;
+  readonlyRootfs?: boolean;
+  log?: { maxSize?: number; maxFiles?: number };
+}
+
+export interface ContainerPaths {
+  dir: string;
+  rootfs: string;
+  config: string;
+  exitFile: string;
+  log: string;
+  socket: string;
+}
+
+export interface RunnerOptions {
+  /** State root: containers live in `<root>/containers/<id>/`. */
+  root: string;
+  /** Runtime root: shim sockets live here (short paths: a unix socket path has 107 bytes). */
+  runRoot: string;
+  cgroups: CgroupDriver;
+  placement?: CgroupPlacement;
+  runtime?: Runtime;
+}
+
+export class ContainerRunner {
+  private readonly runtime: Runtime;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.runtime = opts.runtime ?? new Runtime();
+  }
+
+  paths(id: string): ContainerPaths {
+    const dir = join(this.opts.root, 'containers', id);
+    return {
+      dir,
+      rootfs: join(dir, 'rootfs'),
+      config: join(dir, 'config.json'),
+      exitFile: join(dir, 'exit.json'),
+      log: join(dir, 'container.log'),
+      socket: join(this.opts.runRoot, `${id}.sock`),
+    };
+  }
+
+  /** Makes the container's folder and mounts its root filesystem and volumes. */
+  async mount(spec: ContainerSpec): Promise<void> {
+    const p = this.paths(spec.id);
+    await mkdir(join(this.opts.root, 'containers'), { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(p.dir, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new TdockerError('ALREADY_EXISTS', `container ${spec.id} already exists`);
+      }
+      throw TdockerError.from(e);
+    }
+    try {
+      await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [] });
+    } catch (e) {
+      await rm(p.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  async unmount(id: string): Promise<void> {
+    await releaseRootfs(this.paths(id).dir);
+  }
+
+  /**
+   * Creates the cgroup, writes config.json and starts the shim: the container is created, its
+   * init waiting for start. Undoes all of it when any part fails.
+   */
+  async create(spec: ContainerSpec): Promise<{ pid: number }> {
+    const p = this.paths(spec.id);
+    await mkdir(this.opts.runRoot, { recursive: true, mode: 0o700 });
+    const cgroup = await this.opts.cgroups.create(spec.id, spec.limits ?? {}, this.opts.placement);
+    try {
+      const config = buildShimConfig({
+        process: spec.process,
+        rootfs: p.rootfs,
+        readonlyRootfs: spec.readonlyRootfs,
+        network: spec.network,
+        socket: p.socket,
+        exitFile: p.exitFile,
+        log: { path: p.log, ...spec.log },
+        cgroupProcs: cgroup.procsFiles,
+        oomFile: cgroup.oomFile,
+      });
+      await rm(p.exitFile, { force: true });
+      await writeAtomic(p.config, JSON.stringify(config, null, 2));
+      const { pid } = await this.runtime.create(p.config, p.socket);
+      return { pid };
+    } catch (e) {
+      await cgroup.remove().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Lets the created container exec its payload. An exec failure (126/127) rejects. */
+  async start(id: string): Promise<{ pid: number; startedAt: string }> {
+    return this.shim(id).start();
+  }
+
+  shim(id: string): ShimClient {
+    return this.runtime.connect(this.paths(id).socket);
+  }
+
+  cgroup(id: string): Cgroup {
+    return this.opts.cgroups.open(id, this.opts.placement);
+  }
+
+  wait(id: string, signal?: AbortSignal): Promise<ExitStatus> {
+    return this.shim(id).wait(signal);
+  }
+
+  /**
+   * The exit of a container whose shim may be gone: the shim's answer when it is alive, else
+   * the exit.json it left. Undefined while it still runs.
+   */
+  async exitStatus(id: string): Promise<ExitStatus | undefined> {
+    try {
+      const s = await this.shim(id).state();
+      return s.status === 'exited' ? s : undefined;
+    } catch (e) {
+      if (e instanceof TdockerError && e.code === 'UNAVAILABLE') return readExitFile(this.paths(id).exitFile);
+      throw e;
+    }
+  }
+
+  /**
+   * After the exit: kills whatever is left in the cgroup, lets the shim go and removes the
+   * cgroup. Safe to repeat.
+   */
+  async cleanup(id: string): Promise<void> {
+    const cg = this.cgroup(id);
+    try {
+      await this.shim(id).release();
+    } catch (e) {
+      if (!(e instanceof TdockerError && e.code === 'UNAVAILABLE')) {
+        // Still running (e.g. a forced removal): kill it and wait for the status first.
+        await cg.kill('SIGKILL').catch(() => {});
+        await this.shim(id).kill(9).catch(() => {});
+        await this.wait(id).catch(() => {});
+        await this.shim(id).release().catch(() => {});
+      }
+    }
+    await cg.remove();
+  }
+
+  /** Removes everything of the container: shim, cgroup, mounts, folder. Safe to repeat. */
+  async remove(id: string): Promise<void> {
+    await this.cleanup(id);
+    await this.unmount(id);
+    await rm(this.paths(id).dir, { recursive: true, force: true });
+    await rm(this.paths(id).socket, { force: true });
+  }
+
+  /** mount + create + start; on any failure everything made is removed again. */
+  async run(spec: ContainerSpec): Promise<{ pid: number; startedAt: string }> {
+    await this.mount(spec);
+    try {
+      await this.create(spec);
+      return await this.start(spec.id);
+    } catch (e) {
+      await this.remove(spec.id).catch(() => {});
+      throw e;
+    }
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return stat(this.paths(id).dir).then(() => true, () => false);
+  }
+}
+
+async function writeAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, data, { mode: 0o600 });
+  await rename(tmp, path);
+}

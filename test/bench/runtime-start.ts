@@ -1,0 +1,83 @@
+// Benchmark for the "Run real containers" issue, measured beside crun in the same run:
+//  1. create + start + wait + remove of /bin/true from a warm Node process, vs `crun run`
+//  2. 50 containers, 8 at a time, vs the same batch of `crun run`
+//  3. the idle RSS of a shim
+// Prints a table and one JSON line. Knobs: N (30), WARM (3), NPAR (50), PAR (8).
+import { TestHost, crunBundle, crunUsable, median, run, timeIt, shimRssKiB } from './bench-host.js';
+import { join } from 'node:path';
+
+const N = Number(process.env.N ?? 30);
+const WARM = Number(process.env.WARM ?? 3);
+const NPAR = Number(process.env.NPAR ?? 50);
+const PAR = Number(process.env.PAR ?? 8);
+
+async function pool(n: number, par: number, fn: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: par }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+const host = await TestHost.create();
+const crun = crunUsable();
+const bundle = crun.ok ? crunBundle(join(host.base, 'crun-true'), host.image, ['/bin/true']) : '';
+let seq = 0;
+
+const ours = async () => {
+  const spec = host.spec(['/bin/true']);
+  await host.runner.run(spec);
+  await host.runner.wait(spec.id);
+  await host.runner.remove(spec.id);
+};
+const crunRun = () => run('crun', ['run', '--bundle', bundle, `tdb-${process.pid}-${seq++}`]);
+const floor = () => run('/bin/true', []);
+
+try {
+  if (crun.note) console.log(`note: ${crun.note}`);
+  for (let i = 0; i < WARM; i++) {
+    await ours();
+    if (crun.ok) await crunRun();
+    await floor();
+  }
+  const a: number[] = [], b: number[] = [], f: number[] = [], ratio: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const ta = await timeIt(ours);
+    a.push(ta);
+    if (crun.ok) {
+      const tb = await timeIt(crunRun);
+      b.push(tb);
+      ratio.push(ta / tb);
+    }
+    f.push(await timeIt(floor));
+  }
+  const batchOurs = await timeIt(() => pool(NPAR, PAR, () => ours()));
+  const batchCrun = crun.ok ? await timeIt(() => pool(NPAR, PAR, () => crunRun())) : NaN;
+
+  const idle = host.spec(['sleep', '60']);
+  await host.runner.run(idle);
+  await new Promise((r) => setTimeout(r, 300));
+  const rss = shimRssKiB(host.runner.paths(idle.id).config);
+  await host.runner.remove(idle.id);
+
+  const res = {
+    n: N,
+    oursMedianMs: median(a),
+    crunMedianMs: crun.ok ? median(b) : null,
+    spawnFloorMedianMs: median(f),
+    ratioMedian: crun.ok ? median(ratio) : null,
+    batch: { n: NPAR, par: PAR, oursMs: batchOurs, crunMs: crun.ok ? batchCrun : null, ratio: crun.ok ? batchOurs / batchCrun : null },
+    shimIdleRssKiB: rss ?? null,
+  };
+  const f1 = (x: number | null) => (x === null ? '-' : x.toFixed(1));
+  const f2 = (x: number | null) => (x === null ? '-' : x.toFixed(2));
+  console.log(`create+start+wait+remove /bin/true, warm Node   median ${f1(res.oursMedianMs)} ms`);
+  console.log(`crun run /bin/true (spawned from the same Node)   median ${f1(res.crunMedianMs)} ms   (spawn floor of /bin/true ${f1(res.spawnFloorMedianMs)} ms)`);
+  console.log(`ratio ours / crun, per pair                       median ${f2(res.ratioMedian)}   (target <= 1.0)`);
+  console.log(`${NPAR} x /bin/true, ${PAR} at a time                     ours ${f1(batchOurs)} ms   crun ${f1(res.batch.crunMs)} ms   ratio ${f2(res.batch.ratio)} (target <= 1.0)`);
+  console.log(`shim idle RSS                                     ${rss ?? '-'} KiB (target <= 1024)`);
+  console.log(JSON.stringify(res));
+} finally {
+  await host.cleanup();
+  const left = host.leftovers();
+  if (left.length) console.error('left behind:', left);
+}
