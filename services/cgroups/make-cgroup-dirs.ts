@@ -29,20 +29,29 @@ export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created
     await prepare(dir, made);
   }
   for (let attempt = 1; ; attempt++) {
-    if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
-    // The group dir is the project's even when an earlier container made it.
-    await prepare(layout.group, true);
     try {
-      await fs.mkdir(layout.leaf);
+      if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
+      // The group dir is the project's even when an earlier container made it.
+      await prepare(layout.group, true);
+      await mkdirLeaf(fs, layout.leaf);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new TdockerError('ALREADY_EXISTS', `cgroup ${layout.leaf} already exists`);
       // Another container's remove() may have taken the empty group dir away in between.
-      if (code === 'ENOENT' && attempt < 3) continue;
-      throw cgroupFileError(err, `cannot create cgroup ${layout.leaf}`, layout.leaf);
+      if (attempt < 3 && isGone(err)) continue;
+      throw err;
     }
     created.push(layout.leaf);
     await prepare(layout.leaf, true);
     return;
+  }
+}
+
+const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2; // ENOENT
+
+async function mkdirLeaf(fs: CgroupFs, leaf: string): Promise<void> {
+  try {
+    await fs.mkdir(leaf);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TdockerError('ALREADY_EXISTS', `cgroup ${leaf} already exists`);
+    throw cgroupFileError(err, `cannot create cgroup ${leaf}`, leaf);
   }
 }

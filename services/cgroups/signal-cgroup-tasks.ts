@@ -33,10 +33,19 @@ export async function signalCgroupTasks(pids: () => Promise<number[]>, sig: Node
     return;
   }
   const wasFrozen = await freezer.isFrozen();
-  if (!wasFrozen) await freezer.freeze();
+  let froze = false;
+  if (!wasFrozen) {
+    try {
+      await freezer.freeze();
+      froze = true;
+    } catch {
+      // A freeze that times out leaves the cgroup thawed: signal anyway, as without a freezer,
+      // rather than fail a kill.
+    }
+  }
   try {
     for (const pid of await pids()) signal(pid, sig);
   } finally {
-    if (!wasFrozen || sig === 'SIGKILL') await freezer.thaw();
+    if (froze || (wasFrozen && sig === 'SIGKILL')) await freezer.thaw();
   }
 }

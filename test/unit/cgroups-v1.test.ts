@@ -233,6 +233,23 @@ describe('v1 driver', () => {
     assert.ok(!(await k.has('memory', 'keep')), 'made by create(), so removed');
   });
 
+  it("survives another container's remove() taking the empty group dir away mid-create", async () => {
+    const { k, driver, group } = await v1Host();
+    const c0 = await driver.create('c0', {});
+    let raced = false;
+    k.beforeMkdir = async (path) => {
+      if (raced || !path.endsWith(`${group}/c1`)) return;
+      raced = true;
+      await c0.remove();
+    };
+    const c1 = await driver.create('c1', { pidsLimit: 4 });
+    assert.ok(raced);
+    assert.equal(await k.read('pids', group, 'c1', 'pids.max'), '4');
+    assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '0-3');
+    await c1.remove();
+    assert.deepEqual(await k.dirsNamed(group), []);
+  });
+
   it('takes a relative cgroup parent from the own cgroup', async () => {
     const { k, driver, group } = await v1Host();
     const cg = await driver.create('c1', {}, { cgroupParent: 'sub' });
