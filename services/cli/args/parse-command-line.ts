@@ -63,7 +63,7 @@ function resolveCommand(words: readonly string[]): { spec: CommandSpec; rest: st
 export function parseCommandLine(argv: readonly string[], ctx: ParseContext = processContext()): ParseResult {
   let global;
   try {
-    global = parseFlags('tdocker', argv, [...globalFlags, helpFlag], { interspersed: false, what: 'command line' });
+    global = parseFlags('command line', argv, [...globalFlags, helpFlag], { interspersed: false });
   } catch (err) {
     throw hinted(err, 'tdocker --help');
   }

@@ -21,14 +21,14 @@ const boolValue = (v: string): string | undefined => {
   return undefined;
 };
 
+/** `what` names the command in errors ("run", or "command line" for the global options). */
 export function parseFlags(
-  command: string,
+  what: string,
   argv: readonly string[],
   specs: readonly FlagSpec[],
-  opts: { interspersed: boolean; what?: string },
+  opts: { interspersed: boolean },
 ): ParsedArgs {
-  const what = opts.what ?? command;
-  const flags = new ParsedFlags(command, specs);
+  const flags = new ParsedFlags(what, specs);
   const args: string[] = [];
   const long = new Map<string, FlagSpec>();
   const short = new Map<string, FlagSpec>();
