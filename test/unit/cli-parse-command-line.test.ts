@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Command } from '../../services/cli/args/command-table.js';
-import { commandSpecs } from '../../services/cli/args/command-table.js';
+import { commandLoaders, loadAllCommandSpecs } from '../../services/cli/args/command-table.js';
 import { defaultHost } from '../../services/cli/args/global-options.js';
 import type { ParseContext } from '../../services/cli/args/parse-context.js';
 import { argCountError, parseCommandLine, type ParseResult } from '../../services/cli/args/parse-command-line.js';
@@ -19,11 +19,11 @@ const ctx = (env: Record<string, string> = {}): ParseContext => ({
   now: () => NOW,
 });
 
-const parse = (argv: string[], env?: Record<string, string>): ParseResult => parseCommandLine(argv, ctx(env));
+const parse = (argv: string[], env?: Record<string, string>): Promise<ParseResult> => parseCommandLine(argv, ctx(env));
 
 /** The typed command of a whole command line that must parse, narrowed to its name. */
-function parsedAs<N extends Command['name']>(name: N, argv: string[], env?: Record<string, string>): Extract<Command, { name: N }> {
-  const r = parse(argv, env);
+async function parsedAs<N extends Command['name']>(name: N, argv: string[], env?: Record<string, string>): Promise<Extract<Command, { name: N }>> {
+  const r = await parse(argv, env);
   assert.equal(r.kind, 'command');
   if (r.kind !== 'command') throw new Error('unreachable');
   assert.equal(r.command.name, name);
@@ -34,8 +34,8 @@ function parsedAs<N extends Command['name']>(name: N, argv: string[], env?: Reco
 const command = <N extends Command['name']>(name: N, argv: string[], env?: Record<string, string>) => parsedAs(name, [name, ...argv], env);
 
 /** A command line that must fail with exactly this line on stderr, and 125. */
-function fails(argv: string[], line: string, env?: Record<string, string>): void {
-  assert.throws(() => parse(argv, env), (e: unknown) => {
+async function fails(argv: string[], line: string, env?: Record<string, string>): Promise<void> {
+  await assert.rejects(parse(argv, env), (e: unknown) => {
     assert.ok(e instanceof CliError, `not a CliError: ${String(e)}`);
     assert.equal(e.line, line);
     assert.equal(e.exitCode, 125);
@@ -44,8 +44,8 @@ function fails(argv: string[], line: string, env?: Record<string, string>): void
 }
 
 describe('run and create', () => {
-  it('maps every container flag onto the CreateContainerRequest', () => {
-    const run = command('run', [
+  it('maps every container flag onto the CreateContainerRequest', async () => {
+    const run = await command('run', [
       '-dit', '--rm', '--name', 'web', '-e', 'X=1', '--env-file', '/etc/app.env', '-e', 'A=override', '-w', '/srv',
       '-u', '1000:1000', '-h', 'box', '-v', '/data:/data:ro', '--mount', 'type=tmpfs,target=/tmp,tmpfs-size=16m',
       '-m', '64m', '--memory-swap', '128m', '--cpus', '1.5', '--cpu-shares', '512', '--cpuset-cpus', '0-1',
@@ -93,8 +93,8 @@ describe('run and create', () => {
     });
   });
 
-  it('leaves unset what was not given, so the daemon and the image decide', () => {
-    const { request } = command('create', ['busybox']);
+  it('leaves unset what was not given, so the daemon and the image decide', async () => {
+    const { request } = await command('create', ['busybox']);
     assert.equal(request.config?.entrypoint, undefined);
     assert.equal(request.config?.stopTimeout, undefined);
     assert.equal(request.hostConfig?.init, undefined);
@@ -102,189 +102,189 @@ describe('run and create', () => {
     assert.equal(request.hostConfig?.memory, 0);
   });
 
-  it('stops flags at the image: everything after it is the command', () => {
-    const run = command('run', ['-i', 'busybox', 'sh', '-c', 'ls -l', '--rm', '-d']);
+  it('stops flags at the image: everything after it is the command', async () => {
+    const run = await command('run', ['-i', 'busybox', 'sh', '-c', 'ls -l', '--rm', '-d']);
     assert.deepEqual(run.request.config?.cmd, ['sh', '-c', 'ls -l', '--rm', '-d']);
     assert.equal(run.detach, false);
     assert.equal(run.request.hostConfig?.autoRemove, false);
   });
 
-  it('ends flags at -- (an image that looks like a flag is still refused)', () => {
-    assert.deepEqual(command('run', ['-d', '--', 'busybox', 'ls']).request.config?.cmd, ['ls']);
-    fails(['run', '--', '-x'], 'tdocker: run: image "-x": invalid reference format');
+  it('ends flags at -- (an image that looks like a flag is still refused)', async () => {
+    assert.deepEqual((await command('run', ['-d', '--', 'busybox', 'ls'])).request.config?.cmd, ['ls']);
+    await fails(['run', '--', '-x'], 'tdocker: run: image "-x": invalid reference format');
   });
 
-  it('closes stdin on detach for an attached -i, as Docker, and never for -d', () => {
-    assert.equal(command('run', ['-i', 'busybox']).request.config?.stdinOnce, true);
-    assert.equal(command('run', ['-id', 'busybox']).request.config?.stdinOnce, false);
-    assert.equal(command('create', ['-i', 'busybox']).request.config?.stdinOnce, true);
+  it('closes stdin on detach for an attached -i, as Docker, and never for -d', async () => {
+    assert.equal((await command('run', ['-i', 'busybox'])).request.config?.stdinOnce, true);
+    assert.equal((await command('run', ['-id', 'busybox'])).request.config?.stdinOnce, false);
+    assert.equal((await command('create', ['-i', 'busybox'])).request.config?.stdinOnce, true);
   });
 
-  it('clears the entrypoint with --entrypoint ""', () => {
-    assert.deepEqual(command('run', ['--entrypoint', '', 'busybox']).request.config?.entrypoint, { values: [] });
+  it('clears the entrypoint with --entrypoint ""', async () => {
+    assert.deepEqual((await command('run', ['--entrypoint', '', 'busybox'])).request.config?.entrypoint, { values: [] });
   });
 
-  it('takes -1 as unlimited swap, and a restart policy without --rm', () => {
-    const { request } = command('run', ['-m', '1g', '--memory-swap', '-1', '--restart', 'on-failure:3', 'busybox']);
+  it('takes -1 as unlimited swap, and a restart policy without --rm', async () => {
+    const { request } = await command('run', ['-m', '1g', '--memory-swap', '-1', '--restart', 'on-failure:3', 'busybox']);
     assert.equal(request.hostConfig?.memorySwap, -1);
     assert.deepEqual(request.hostConfig?.restartPolicy, { name: 3, maximumRetryCount: 3 });
   });
 
-  it('refuses every malformed value with one clear line', () => {
-    fails(['run', '--bogus', 'busybox'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
-    fails(['run', '-m', '12q', 'busybox'], `tdocker: run: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q'`);
-    fails(['run', '--cpus', '-1', 'busybox'], 'tdocker: run: invalid argument "-1" for "--cpus" flag: must be a number of CPUs, 0 or more');
-    fails(['run', '--restart', 'sometimes', 'busybox'],
+  it('refuses every malformed value with one clear line', async () => {
+    await fails(['run', '--bogus', 'busybox'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
+    await fails(['run', '-m', '12q', 'busybox'], `tdocker: run: invalid argument "12q" for "-m, --memory" flag: invalid size: '12q'`);
+    await fails(['run', '--cpus', '-1', 'busybox'], 'tdocker: run: invalid argument "-1" for "--cpus" flag: must be a number of CPUs, 0 or more');
+    await fails(['run', '--restart', 'sometimes', 'busybox'],
       `tdocker: run: invalid argument "sometimes" for "--restart" flag: invalid restart policy 'sometimes' (want no, always, unless-stopped or on-failure[:max-retries])`);
-    fails(['run', '--pids-limit', 'x', 'busybox'], `tdocker: run: invalid argument "x" for "--pids-limit" flag: not an integer: 'x'`);
-    fails(['run', '--name'], "tdocker: run: flag needs an argument: --name (see 'tdocker run --help')");
-    fails(['run', '-e'], "tdocker: run: flag needs an argument: 'e' in -e (see 'tdocker run --help')");
-    fails(['run', '--network', 'bridge', 'busybox'],
+    await fails(['run', '--pids-limit', 'x', 'busybox'], `tdocker: run: invalid argument "x" for "--pids-limit" flag: not an integer: 'x'`);
+    await fails(['run', '--name'], "tdocker: run: flag needs an argument: --name (see 'tdocker run --help')");
+    await fails(['run', '-e'], "tdocker: run: flag needs an argument: 'e' in -e (see 'tdocker run --help')");
+    await fails(['run', '--network', 'bridge', 'busybox'],
       `tdocker: run: invalid argument "bridge" for "--network" flag: network 'bridge' is not available: want none or host`);
-    fails(['run', '-v', 'rel:/x:ro:z', 'busybox'], `tdocker: run: invalid argument "rel:/x:ro:z" for "-v, --volume" flag: invalid volume specification: 'rel:/x:ro:z'`);
-    fails(['run', '-w', 'srv', 'busybox'],
+    await fails(['run', '-v', 'rel:/x:ro:z', 'busybox'], `tdocker: run: invalid argument "rel:/x:ro:z" for "-v, --volume" flag: invalid volume specification: 'rel:/x:ro:z'`);
+    await fails(['run', '-w', 'srv', 'busybox'],
       `tdocker: run: invalid argument "srv" for "-w, --workdir" flag: the working directory 'srv' is invalid, it needs to be an absolute path`);
-    fails(['run', '--name', 'a b', 'busybox'],
+    await fails(['run', '--name', 'a b', 'busybox'],
       `tdocker: run: invalid argument "a b" for "--name" flag: invalid container name 'a b': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, 2 characters or more`);
-    fails(['run', '--memory-swap', '1g', 'busybox'], 'tdocker: run: invalid argument "1g" for "--memory-swap" flag: needs a memory limit (-m) as well');
-    fails(['run', '-m', '1g', '--memory-swap', '512m', 'busybox'],
+    await fails(['run', '--memory-swap', '1g', 'busybox'], 'tdocker: run: invalid argument "1g" for "--memory-swap" flag: needs a memory limit (-m) as well');
+    await fails(['run', '-m', '1g', '--memory-swap', '512m', 'busybox'],
       'tdocker: run: invalid argument "512m" for "--memory-swap" flag: must be at least the memory limit (-m)');
-    fails(['run', '--rm', '--restart', 'always', 'busybox'], 'tdocker: run: conflicting options: --restart and --rm');
-    fails(['run', '--env-file', '/nope.env', 'busybox'], 'tdocker: run: --env-file /nope.env: no such file or directory');
-    fails(['run', 'Busybox'], 'tdocker: run: image "Busybox": invalid reference format: repository name must be lowercase');
-    fails(['create', '-d', 'busybox'], "tdocker: create: unknown shorthand flag: 'd' in -d (see 'tdocker create --help')");
+    await fails(['run', '--rm', '--restart', 'always', 'busybox'], 'tdocker: run: conflicting options: --restart and --rm');
+    await fails(['run', '--env-file', '/nope.env', 'busybox'], 'tdocker: run: --env-file /nope.env: no such file or directory');
+    await fails(['run', 'Busybox'], 'tdocker: run: image "Busybox": invalid reference format: repository name must be lowercase');
+    await fails(['create', '-d', 'busybox'], "tdocker: create: unknown shorthand flag: 'd' in -d (see 'tdocker create --help')");
   });
 
-  it('needs an image', () => {
-    fails(['run'], "tdocker: run: requires at least 1 argument (see 'tdocker run --help')");
-    fails(['run', '-d'], "tdocker: run: requires at least 1 argument (see 'tdocker run --help')");
+  it('needs an image', async () => {
+    await fails(['run'], "tdocker: run: requires at least 1 argument (see 'tdocker run --help')");
+    await fails(['run', '-d'], "tdocker: run: requires at least 1 argument (see 'tdocker run --help')");
   });
 });
 
 describe('the other commands', () => {
-  it('start: ids, and attaching only one', () => {
-    assert.deepEqual(command('start', ['a', 'b']).requests, [{ id: 'a' }, { id: 'b' }]);
-    const s = command('start', ['-ai', 'a']);
+  it('start: ids, and attaching only one', async () => {
+    assert.deepEqual((await command('start', ['a', 'b'])).requests, [{ id: 'a' }, { id: 'b' }]);
+    const s = await command('start', ['-ai', 'a']);
     assert.equal(s.attach && s.interactive, true);
-    fails(['start', '-a', 'a', 'b'], 'tdocker: start: you cannot start and attach multiple containers at once');
+    await fails(['start', '-a', 'a', 'b'], 'tdocker: start: you cannot start and attach multiple containers at once');
   });
 
-  it('ps: flags anywhere, filters, limits and formats', () => {
-    const ps = command('ps', ['-aq', '--no-trunc', '--filter', 'status=exited', '-f', 'label=a=b', '--format', 'json']);
+  it('ps: flags anywhere, filters, limits and formats', async () => {
+    const ps = await command('ps', ['-aq', '--no-trunc', '--filter', 'status=exited', '-f', 'label=a=b', '--format', 'json']);
     assert.deepEqual(ps.request, { all: true, filters: [{ key: 'status', value: 'exited' }, { key: 'label', value: 'a=b' }], limit: 0 });
     assert.equal(ps.quiet, true);
     assert.equal(ps.noTrunc, true);
     assert.deepEqual(ps.format, { kind: 'json' });
-    assert.deepEqual(command('ps', ['-n', '3']).request, { all: true, filters: [], limit: 3 });
-    assert.deepEqual(command('ps', ['-l']).request.limit, 1);
-    assert.deepEqual(command('ps', []).format, { kind: 'table' });
-    fails(['ps', '--filter', 'color=red'],
+    assert.deepEqual((await command('ps', ['-n', '3'])).request, { all: true, filters: [], limit: 3 });
+    assert.deepEqual((await command('ps', ['-l'])).request.limit, 1);
+    assert.deepEqual((await command('ps', [])).format, { kind: 'table' });
+    await fails(['ps', '--filter', 'color=red'],
       `tdocker: ps: invalid argument "color=red" for "-f, --filter" flag: invalid filter 'color' (want one of ancestor, exited, id, label, name, status)`);
-    fails(['ps', '--filter', 'status=sleeping'], /* one line */
+    await fails(['ps', '--filter', 'status=sleeping'], /* one line */
       `tdocker: ps: invalid argument "status=sleeping" for "-f, --filter" flag: invalid filter 'status=sleeping' (want one of created, restarting, running, removing, paused, exited, dead)`);
-    fails(['ps', 'x'], "tdocker: ps: accepts no arguments (see 'tdocker ps --help')");
+    await fails(['ps', 'x'], "tdocker: ps: accepts no arguments (see 'tdocker ps --help')");
   });
 
-  it('logs: follow, tail, since, timestamps', () => {
-    const logs = command('logs', ['c1', '-f', '-t', '--tail', '20', '--since', '10m']);
+  it('logs: follow, tail, since, timestamps', async () => {
+    const logs = await command('logs', ['c1', '-f', '-t', '--tail', '20', '--since', '10m']);
     assert.deepEqual(logs.request, {
       id: 'c1', follow: true, timestamps: true, stdout: true, stderr: true, tail: 20, since: { seconds: NOW / 1000 - 600, nanos: 0 },
     });
-    assert.equal(command('logs', ['-n', 'all', 'c1']).request.tail, undefined);
-    assert.equal(command('logs', ['--tail', '-1', 'c1']).request.tail, undefined);
-    fails(['logs', '--tail', 'x', 'c1'], `tdocker: logs: invalid argument "x" for "-n, --tail" flag: want a number of lines or "all", not 'x'`);
-    fails(['logs', '--since', 'soon', 'c1'],
+    assert.equal((await command('logs', ['-n', 'all', 'c1'])).request.tail, undefined);
+    assert.equal((await command('logs', ['--tail', '-1', 'c1'])).request.tail, undefined);
+    await fails(['logs', '--tail', 'x', 'c1'], `tdocker: logs: invalid argument "x" for "-n, --tail" flag: want a number of lines or "all", not 'x'`);
+    await fails(['logs', '--since', 'soon', 'c1'],
       `tdocker: logs: invalid argument "soon" for "--since" flag: want a duration (10m), an RFC 3339 date-time or a unix timestamp, not 'soon'`);
-    fails(['logs', 'a', 'b'], "tdocker: logs: requires exactly 1 argument (see 'tdocker logs --help')");
+    await fails(['logs', 'a', 'b'], "tdocker: logs: requires exactly 1 argument (see 'tdocker logs --help')");
   });
 
-  it('attach and exec', () => {
-    assert.deepEqual(command('attach', ['--no-stdin', 'c1']).options, { id: 'c1', stdin: false, stdout: true, stderr: true, logs: false });
-    const exec = command('exec', ['-it', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'c1', 'sh', '-c', 'echo -n hi']);
+  it('attach and exec', async () => {
+    assert.deepEqual((await command('attach', ['--no-stdin', 'c1'])).options, { id: 'c1', stdin: false, stdout: true, stderr: true, logs: false });
+    const exec = await command('exec', ['-it', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'c1', 'sh', '-c', 'echo -n hi']);
     assert.deepEqual(exec.options, {
       id: 'c1', cmd: ['sh', '-c', 'echo -n hi'], env: ['A=1'], workingDir: '/tmp', user: 'nobody', tty: true, stdin: true, detach: false,
     });
-    assert.equal(command('exec', ['-d', 'c1', 'true']).options.detach, true);
-    fails(['exec', 'c1'], "tdocker: exec: requires at least 2 arguments (see 'tdocker exec --help')");
+    assert.equal((await command('exec', ['-d', 'c1', 'true'])).options.detach, true);
+    await fails(['exec', 'c1'], "tdocker: exec: requires at least 2 arguments (see 'tdocker exec --help')");
   });
 
-  it('stop, restart, kill, rm', () => {
-    assert.deepEqual(command('stop', ['-t', '5', 'a', 'b']).requests, [{ id: 'a', timeout: 5, signal: '' }, { id: 'b', timeout: 5, signal: '' }]);
-    assert.deepEqual(command('stop', ['--time=1', '-s', 'INT', 'a']).requests, [{ id: 'a', timeout: 1, signal: 'SIGINT' }]);
-    assert.deepEqual(command('restart', ['a']).requests, [{ id: 'a', signal: '' }]);
-    assert.deepEqual(command('kill', ['a']).requests, [{ id: 'a', signal: 'SIGKILL' }]);
-    assert.deepEqual(command('kill', ['-s', 'hup', 'a']).requests, [{ id: 'a', signal: 'SIGHUP' }]);
-    assert.deepEqual(command('rm', ['-fv', 'a', 'b']).requests, [{ id: 'a', force: true }, { id: 'b', force: true }]);
-    fails(['stop', '-t', 'soon', 'a'], `tdocker: stop: invalid argument "soon" for "-t, --timeout" flag: not an integer: 'soon'`);
-    fails(['kill', '-s', 'BOGUS', 'a'], 'tdocker: kill: invalid argument "BOGUS" for "-s, --signal" flag: invalid signal: BOGUS');
-    fails(['rm'], "tdocker: rm: requires at least 1 argument (see 'tdocker rm --help')");
+  it('stop, restart, kill, rm', async () => {
+    assert.deepEqual((await command('stop', ['-t', '5', 'a', 'b'])).requests, [{ id: 'a', timeout: 5, signal: '' }, { id: 'b', timeout: 5, signal: '' }]);
+    assert.deepEqual((await command('stop', ['--time=1', '-s', 'INT', 'a'])).requests, [{ id: 'a', timeout: 1, signal: 'SIGINT' }]);
+    assert.deepEqual((await command('restart', ['a'])).requests, [{ id: 'a', signal: '' }]);
+    assert.deepEqual((await command('kill', ['a'])).requests, [{ id: 'a', signal: 'SIGKILL' }]);
+    assert.deepEqual((await command('kill', ['-s', 'hup', 'a'])).requests, [{ id: 'a', signal: 'SIGHUP' }]);
+    assert.deepEqual((await command('rm', ['-fv', 'a', 'b'])).requests, [{ id: 'a', force: true }, { id: 'b', force: true }]);
+    await fails(['stop', '-t', 'soon', 'a'], `tdocker: stop: invalid argument "soon" for "-t, --timeout" flag: not an integer: 'soon'`);
+    await fails(['kill', '-s', 'BOGUS', 'a'], 'tdocker: kill: invalid argument "BOGUS" for "-s, --signal" flag: invalid signal: BOGUS');
+    await fails(['rm'], "tdocker: rm: requires at least 1 argument (see 'tdocker rm --help')");
   });
 
-  it('inspect, wait, pause, unpause, stats, top, rename', () => {
-    assert.deepEqual(command('inspect', ['-f', '{{.State.Pid}}', 'a']), { name: 'inspect', targets: ['a'], format: '{{.State.Pid}}' });
-    fails(['inspect', '--type', 'volume', 'a'], `tdocker: inspect: invalid argument "volume" for "--type" flag: unknown type 'volume' (want container or image)`);
-    assert.deepEqual(command('wait', ['a']).requests, [{ id: 'a', condition: 0 }]);
-    assert.deepEqual(command('pause', ['a']).requests, [{ id: 'a' }]);
-    assert.deepEqual(command('unpause', ['a']).requests, [{ id: 'a' }]);
-    const stats = command('stats', ['--no-stream', 'a']);
+  it('inspect, wait, pause, unpause, stats, top, rename', async () => {
+    assert.deepEqual(await command('inspect', ['-f', '{{.State.Pid}}', 'a']), { name: 'inspect', targets: ['a'], format: '{{.State.Pid}}' });
+    await fails(['inspect', '--type', 'volume', 'a'], `tdocker: inspect: invalid argument "volume" for "--type" flag: unknown type 'volume' (want container or image)`);
+    assert.deepEqual((await command('wait', ['a'])).requests, [{ id: 'a', condition: 0 }]);
+    assert.deepEqual((await command('pause', ['a'])).requests, [{ id: 'a' }]);
+    assert.deepEqual((await command('unpause', ['a'])).requests, [{ id: 'a' }]);
+    const stats = await command('stats', ['--no-stream', 'a']);
     assert.deepEqual(stats.requests, [{ id: 'a', stream: false }]);
     assert.equal(stats.noStream, true);
-    assert.deepEqual(command('stats', []).requests, []);
-    assert.deepEqual(command('top', ['a', 'aux', '-o', 'pid']).request, { id: 'a', psArgs: 'aux -o pid' });
-    assert.deepEqual(command('rename', ['a', 'b2']).request, { id: 'a', newName: 'b2' });
-    fails(['rename', 'a', 'b c'], "tdocker: rename: invalid container name 'b c': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, 2 characters or more");
-    fails(['rename', 'a'], "tdocker: rename: requires exactly 2 arguments (see 'tdocker rename --help')");
+    assert.deepEqual((await command('stats', [])).requests, []);
+    assert.deepEqual((await command('top', ['a', 'aux', '-o', 'pid'])).request, { id: 'a', psArgs: 'aux -o pid' });
+    assert.deepEqual((await command('rename', ['a', 'b2'])).request, { id: 'a', newName: 'b2' });
+    await fails(['rename', 'a', 'b c'], "tdocker: rename: invalid container name 'b c': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, 2 characters or more");
+    await fails(['rename', 'a'], "tdocker: rename: requires exactly 2 arguments (see 'tdocker rename --help')");
   });
 
-  it('info, version, import, images, rmi', () => {
-    assert.deepEqual(command('info', []).format, { kind: 'table' });
-    assert.deepEqual(command('version', ['-f', 'json']).format, { kind: 'json' });
-    fails(['info', 'x'], "tdocker: info: accepts no arguments (see 'tdocker info --help')");
-    assert.deepEqual(command('import', ['-', 'busybox:1.36']), { name: 'import', source: '-', options: { reference: 'busybox:1.36', changes: [], message: '' } });
-    assert.deepEqual(command('import', ['-c', 'CMD ["sh"]', '-m', 'hi', 'rootfs.tar']).options, { reference: '', changes: ['CMD ["sh"]'], message: 'hi' });
-    fails(['import', 'rootfs.tar', 'Bad'], 'tdocker: import: "Bad": invalid reference format: repository name must be lowercase');
-    fails(['import', 'http://x/rootfs.tar'], 'tdocker: import: http://x/rootfs.tar: importing from a URL is not supported');
-    fails(['import', '-c', 'RUN make', 'r.tar'], `tdocker: import: invalid argument "RUN make" for "-c, --change" flag: RUN is not a valid change command (want one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)`);
-    fails(['import'], "tdocker: import: requires at least 1 and at most 2 arguments (see 'tdocker import --help')");
-    assert.deepEqual(command('images', ['-q', 'busybox']).request, { filters: [{ key: 'reference', value: 'busybox' }] });
-    fails(['images', 'a', 'b'], "tdocker: images: accepts at most 1 argument (see 'tdocker images --help')");
-    assert.deepEqual(command('rmi', ['-f', 'a']).requests, [{ reference: 'a', force: true }]);
+  it('info, version, import, images, rmi', async () => {
+    assert.deepEqual((await command('info', [])).format, { kind: 'table' });
+    assert.deepEqual((await command('version', ['-f', 'json'])).format, { kind: 'json' });
+    await fails(['info', 'x'], "tdocker: info: accepts no arguments (see 'tdocker info --help')");
+    assert.deepEqual(await command('import', ['-', 'busybox:1.36']), { name: 'import', source: '-', options: { reference: 'busybox:1.36', changes: [], message: '' } });
+    assert.deepEqual((await command('import', ['-c', 'CMD ["sh"]', '-m', 'hi', 'rootfs.tar'])).options, { reference: '', changes: ['CMD ["sh"]'], message: 'hi' });
+    await fails(['import', 'rootfs.tar', 'Bad'], 'tdocker: import: "Bad": invalid reference format: repository name must be lowercase');
+    await fails(['import', 'http://x/rootfs.tar'], 'tdocker: import: http://x/rootfs.tar: importing from a URL is not supported');
+    await fails(['import', '-c', 'RUN make', 'r.tar'], `tdocker: import: invalid argument "RUN make" for "-c, --change" flag: RUN is not a valid change command (want one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)`);
+    await fails(['import'], "tdocker: import: requires at least 1 and at most 2 arguments (see 'tdocker import --help')");
+    assert.deepEqual((await command('images', ['-q', 'busybox'])).request, { filters: [{ key: 'reference', value: 'busybox' }] });
+    await fails(['images', 'a', 'b'], "tdocker: images: accepts at most 1 argument (see 'tdocker images --help')");
+    assert.deepEqual((await command('rmi', ['-f', 'a'])).requests, [{ reference: 'a', force: true }]);
   });
 
-  it('management commands stand for the plain ones', () => {
-    assert.deepEqual(parsedAs('ps', ['container', 'ls', '-a']).request.all, true);
-    assert.deepEqual(parsedAs('rmi', ['image', 'rm', 'x']).requests, [{ reference: 'x', force: false }]);
-    assert.equal(parsedAs('inspect', ['image', 'inspect', 'x']).type, 'image');
-    assert.equal(parsedAs('run', ['container', 'run', 'busybox']).request.config?.image, 'busybox');
-    fails(['container', 'frob'], "tdocker: container frob: not a tdocker command (see 'tdocker --help')");
+  it('management commands stand for the plain ones', async () => {
+    assert.deepEqual((await parsedAs('ps', ['container', 'ls', '-a'])).request.all, true);
+    assert.deepEqual((await parsedAs('rmi', ['image', 'rm', 'x'])).requests, [{ reference: 'x', force: false }]);
+    assert.equal((await parsedAs('inspect', ['image', 'inspect', 'x'])).type, 'image');
+    assert.equal((await parsedAs('run', ['container', 'run', 'busybox'])).request.config?.image, 'busybox');
+    await fails(['container', 'frob'], "tdocker: container frob: not a tdocker command (see 'tdocker --help')");
   });
 
-  it('refuses unknown commands', () => {
-    fails(['frobnicate'], "tdocker: frobnicate: not a tdocker command (see 'tdocker --help')");
+  it('refuses unknown commands', async () => {
+    await fails(['frobnicate'], "tdocker: frobnicate: not a tdocker command (see 'tdocker --help')");
   });
 });
 
 describe('global options and help', () => {
-  it('selects the daemon: -H, else TDOCKER_HOST, else the local socket', () => {
-    const at = (argv: string[], env?: Record<string, string>) => {
-      const r = parse(argv, env);
+  it('selects the daemon: -H, else TDOCKER_HOST, else the local socket', async () => {
+    const at = async (argv: string[], env?: Record<string, string>) => {
+      const r = await parse(argv, env);
       assert.equal(r.kind, 'command');
       return r.kind === 'command' ? r.global : undefined;
     };
-    assert.deepEqual(at(['ps']), { host: defaultHost, debug: false });
-    assert.equal(at(['ps'], { TDOCKER_HOST: 'unix:///tmp/t.sock' })?.host, 'unix:///tmp/t.sock');
-    assert.equal(at(['-H', 'unix:///a.sock', 'ps'], { TDOCKER_HOST: 'unix:///tmp/t.sock' })?.host, 'unix:///a.sock');
-    assert.deepEqual(at(['--host=tcp://h:2376', '--tlscert', '/c.pem', 'ps'])?.tls, {
+    assert.deepEqual(await at(['ps']), { host: defaultHost, debug: false });
+    assert.equal((await at(['ps'], { TDOCKER_HOST: 'unix:///tmp/t.sock' }))?.host, 'unix:///tmp/t.sock');
+    assert.equal((await at(['-H', 'unix:///a.sock', 'ps'], { TDOCKER_HOST: 'unix:///tmp/t.sock' }))?.host, 'unix:///a.sock');
+    assert.deepEqual((await at(['--host=tcp://h:2376', '--tlscert', '/c.pem', 'ps']))?.tls, {
       ca: '/home/u/.tdocker/ca.pem', cert: '/c.pem', key: '/home/u/.tdocker/key.pem',
     });
-    fails(['-H', 'h:1', 'ps'], 'tdocker: command line: invalid argument "h:1" for "-H, --host" flag: want unix:///path or tcp://host:port');
-    fails(['ps'], 'tdocker: TDOCKER_HOST: invalid value "nope": want unix:///path or tcp://host:port', { TDOCKER_HOST: 'nope' });
-    fails(['--bogus', 'ps'], "tdocker: command line: unknown flag: --bogus (see 'tdocker --help')");
+    await fails(['-H', 'h:1', 'ps'], 'tdocker: command line: invalid argument "h:1" for "-H, --host" flag: want unix:///path or tcp://host:port');
+    await fails(['ps'], 'tdocker: TDOCKER_HOST: invalid value "nope": want unix:///path or tcp://host:port', { TDOCKER_HOST: 'nope' });
+    await fails(['--bogus', 'ps'], "tdocker: command line: unknown flag: --bogus (see 'tdocker --help')");
   });
 
-  it('prints usage for --help on every command, and exits 0 (a help result)', () => {
-    for (const spec of commandSpecs) {
-      const r = parse([spec.name, '--help']);
+  it('prints usage for --help on every command, and exits 0 (a help result)', async () => {
+    for (const spec of await loadAllCommandSpecs()) {
+      const r = await parse([spec.name, '--help']);
       assert.equal(r.kind, 'help', spec.name);
       if (r.kind !== 'help') continue;
       assert.match(r.text, new RegExp(`Usage:  tdocker ${spec.name} `));
@@ -292,25 +292,29 @@ describe('global options and help', () => {
     }
   });
 
-  it('prints usage for help, --help, no command; --help after the image goes to the container', () => {
+  it('prints usage for help, --help, no command; --help after the image goes to the container', async () => {
     for (const argv of [[], ['--help'], ['help']]) {
-      const r = parse(argv);
+      const r = await parse(argv);
       assert.equal(r.kind, 'help');
       if (r.kind === 'help') assert.match(r.text, /Usage:  tdocker \[OPTIONS\] COMMAND/);
     }
-    const r = parse(['help', 'run']);
+    const r = await parse(['help', 'run']);
     assert.ok(r.kind === 'help' && r.text.includes('-m, --memory bytes'));
-    assert.deepEqual(command('run', ['busybox', '--help']).request.config?.cmd, ['--help']);
-    fails(['run', '--help', '--bogus'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
-    fails(['run', '--bogus', '--help'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
+    assert.deepEqual((await command('run', ['busybox', '--help'])).request.config?.cmd, ['--help']);
+    await fails(['run', '--help', '--bogus'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
+    await fails(['run', '--bogus', '--help'], "tdocker: run: unknown flag: --bogus (see 'tdocker run --help')");
   });
 
-  it('answers --version without a daemon', () => {
-    assert.deepEqual(parse(['--version']), { kind: 'client-version' });
-    assert.deepEqual(parse(['-v', 'ps']), { kind: 'client-version' });
+  it('names each loaded command as its table does', async () => {
+    for (const [name, load] of Object.entries(commandLoaders)) assert.equal((await load()).name, name);
   });
 
-  it('words argument counts as Docker', () => {
+  it('answers --version without a daemon', async () => {
+    assert.deepEqual(await parse(['--version']), { kind: 'client-version' });
+    assert.deepEqual(await parse(['-v', 'ps']), { kind: 'client-version' });
+  });
+
+  it('words argument counts as Docker', async () => {
     assert.equal(argCountError(1, { min: 1 }), undefined);
     assert.equal(argCountError(0, { min: 0, max: 0 }), undefined);
     assert.equal(argCountError(1, { min: 0, max: 0 }), 'accepts no arguments');

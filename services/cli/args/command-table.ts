@@ -1,37 +1,68 @@
-// Every command of the CLI, by name, and the union of the typed commands they produce.
-import { attachSpec } from './commands/attach.js';
-import { createSpec } from './commands/create.js';
-import { execSpec } from './commands/exec.js';
-import { imagesSpec } from './commands/images.js';
-import { importSpec } from './commands/import.js';
-import { infoSpec, versionSpec } from './commands/info.js';
-import { inspectSpec } from './commands/inspect.js';
-import { killSpec } from './commands/kill.js';
-import { logsSpec } from './commands/logs.js';
-import { pauseSpec, unpauseSpec } from './commands/pause.js';
-import { psSpec } from './commands/ps.js';
-import { renameSpec } from './commands/rename.js';
-import { restartSpec } from './commands/restart.js';
-import { rmSpec } from './commands/rm.js';
-import { rmiSpec } from './commands/rmi.js';
-import { runSpec } from './commands/run.js';
-import { startSpec } from './commands/start.js';
-import { statsSpec } from './commands/stats.js';
-import { stopSpec } from './commands/stop.js';
-import { topSpec } from './commands/top.js';
-import { waitSpec } from './commands/wait.js';
+// Every command of the CLI by name, each loaded only when asked for: `tdocker ps` never loads
+// run's value parsers (Node pays for each module it loads, and the CLI starts for every call).
 import type { CommandSpec } from './command-spec.js';
-
-export const commandSpecs = [
-  attachSpec, createSpec, execSpec, imagesSpec, importSpec, infoSpec, inspectSpec, killSpec,
-  logsSpec, pauseSpec, psSpec, renameSpec, restartSpec, rmSpec, rmiSpec, runSpec, startSpec,
-  statsSpec, stopSpec, topSpec, unpauseSpec, versionSpec, waitSpec,
-] as const;
+import type { AttachCommand } from './commands/attach.js';
+import type { CreateCommand } from './commands/create.js';
+import type { ExecCommand } from './commands/exec.js';
+import type { ImagesCommand } from './commands/images.js';
+import type { ImportCommand } from './commands/import.js';
+import type { InfoCommand, VersionCommand } from './commands/info.js';
+import type { InspectCommand } from './commands/inspect.js';
+import type { KillCommand } from './commands/kill.js';
+import type { LogsCommand } from './commands/logs.js';
+import type { PauseCommand, UnpauseCommand } from './commands/pause.js';
+import type { PsCommand } from './commands/ps.js';
+import type { RenameCommand } from './commands/rename.js';
+import type { RestartCommand } from './commands/restart.js';
+import type { RmCommand } from './commands/rm.js';
+import type { RmiCommand } from './commands/rmi.js';
+import type { RunCommand } from './commands/run.js';
+import type { StartCommand } from './commands/start.js';
+import type { StatsCommand } from './commands/stats.js';
+import type { StopCommand } from './commands/stop.js';
+import type { TopCommand } from './commands/top.js';
+import type { WaitCommand } from './commands/wait.js';
 
 /** What a command line asks for: one member per command, discriminated by `name`. */
-export type Command = ReturnType<(typeof commandSpecs)[number]['build']>;
+export type Command =
+  | AttachCommand | CreateCommand | ExecCommand | ImagesCommand | ImportCommand | InfoCommand
+  | InspectCommand | KillCommand | LogsCommand | PauseCommand | PsCommand | RenameCommand
+  | RestartCommand | RmCommand | RmiCommand | RunCommand | StartCommand | StatsCommand | StopCommand
+  | TopCommand | UnpauseCommand | VersionCommand | WaitCommand;
 
-export const commandByName: ReadonlyMap<string, CommandSpec> = new Map(commandSpecs.map((s) => [s.name, s as CommandSpec]));
+type Loader = () => Promise<CommandSpec>;
+
+export const commandLoaders: Readonly<Record<Command['name'], Loader>> = {
+  attach: async () => (await import('./commands/attach.js')).attachSpec,
+  create: async () => (await import('./commands/create.js')).createSpec,
+  exec: async () => (await import('./commands/exec.js')).execSpec,
+  images: async () => (await import('./commands/images.js')).imagesSpec,
+  import: async () => (await import('./commands/import.js')).importSpec,
+  info: async () => (await import('./commands/info.js')).infoSpec,
+  inspect: async () => (await import('./commands/inspect.js')).inspectSpec,
+  kill: async () => (await import('./commands/kill.js')).killSpec,
+  logs: async () => (await import('./commands/logs.js')).logsSpec,
+  pause: async () => (await import('./commands/pause.js')).pauseSpec,
+  ps: async () => (await import('./commands/ps.js')).psSpec,
+  rename: async () => (await import('./commands/rename.js')).renameSpec,
+  restart: async () => (await import('./commands/restart.js')).restartSpec,
+  rm: async () => (await import('./commands/rm.js')).rmSpec,
+  rmi: async () => (await import('./commands/rmi.js')).rmiSpec,
+  run: async () => (await import('./commands/run.js')).runSpec,
+  start: async () => (await import('./commands/start.js')).startSpec,
+  stats: async () => (await import('./commands/stats.js')).statsSpec,
+  stop: async () => (await import('./commands/stop.js')).stopSpec,
+  top: async () => (await import('./commands/top.js')).topSpec,
+  unpause: async () => (await import('./commands/pause.js')).unpauseSpec,
+  version: async () => (await import('./commands/info.js')).versionSpec,
+  wait: async () => (await import('./commands/wait.js')).waitSpec,
+};
+
+export const loadCommandSpec = (name: string): Promise<CommandSpec> | undefined =>
+  Object.hasOwn(commandLoaders, name) ? commandLoaders[name as Command['name']]() : undefined;
+
+/** Every command's spec, for the top-level --help (the one place that needs them all). */
+export const loadAllCommandSpecs = (): Promise<CommandSpec[]> => Promise.all(Object.values(commandLoaders).map((load) => load()));
 
 /**
  * Docker's management commands (`tdocker container ls`, `tdocker image rm`) as the words they

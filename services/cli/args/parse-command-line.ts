@@ -1,7 +1,8 @@
 // The CLI's entry to parsing: argv (without node and the script) to what to do. Pure but for
 // the context it is given; nothing here talks to the daemon or loads the generated gRPC code.
+// Async only because each command's table is loaded on demand (see command-table.ts).
 import { CliError } from '../cli-error.js';
-import { type Command, commandByName, commandSpecs, managementCommands } from './command-table.js';
+import { type Command, loadAllCommandSpecs, loadCommandSpec, managementCommands } from './command-table.js';
 import type { CommandSpec } from './command-spec.js';
 import type { ArgCount, FlagSpec } from './flag-spec.js';
 import { type GlobalOptions, globalFlags, globalOptionsOf } from './global-options.js';
@@ -31,9 +32,10 @@ export function argCountError(count: number, want: ArgCount): string | undefined
   return `requires at least ${min} and at most ${plural(max)}`;
 }
 
-export function topLevelUsage(): string {
-  const width = Math.max(...commandSpecs.map((s) => s.name.length));
-  const commands = [...commandSpecs]
+export async function topLevelUsage(): Promise<string> {
+  const specs = await loadAllCommandSpecs();
+  const width = Math.max(...specs.map((s) => s.name.length));
+  const commands = specs
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => `  ${s.name.padEnd(width)}   ${s.description}`)
     .join('\n');
@@ -46,7 +48,7 @@ const hinted = (err: unknown, hint: string): unknown =>
   err instanceof CliError ? new CliError(err.what, `${err.why} (see '${hint}')`) : err;
 
 /** Resolves `container ls` and the like to the plain command words. */
-function resolveCommand(words: readonly string[]): { spec: CommandSpec; rest: string[] } | undefined {
+async function resolveCommand(words: readonly string[]): Promise<{ spec: CommandSpec; rest: string[] } | undefined> {
   const [first = '', second, ...more] = words;
   const group = managementCommands[first];
   if (group) {
@@ -54,13 +56,13 @@ function resolveCommand(words: readonly string[]): { spec: CommandSpec; rest: st
     if (!target) {
       throw new CliError(second === undefined ? first : `${first} ${second}`, `not a tdocker command (see 'tdocker --help')`);
     }
-    return { spec: commandByName.get(target[0]!)!, rest: [...target.slice(1), ...more] };
+    return { spec: (await loadCommandSpec(target[0]!))!, rest: [...target.slice(1), ...more] };
   }
-  const spec = commandByName.get(first);
+  const spec = await loadCommandSpec(first);
   return spec && { spec, rest: words.slice(1) };
 }
 
-export function parseCommandLine(argv: readonly string[], ctx: ParseContext = processContext()): ParseResult {
+export async function parseCommandLine(argv: readonly string[], ctx: ParseContext = processContext()): Promise<ParseResult> {
   let global;
   try {
     global = parseFlags('command line', argv, [...globalFlags, helpFlag], { interspersed: false });
@@ -69,17 +71,17 @@ export function parseCommandLine(argv: readonly string[], ctx: ParseContext = pr
   }
   if (global.flags.bool('version')) return { kind: 'client-version' };
   const words = global.args;
-  if (global.flags.bool('help') || words.length === 0) return { kind: 'help', text: topLevelUsage() };
+  if (global.flags.bool('help') || words.length === 0) return { kind: 'help', text: await topLevelUsage() };
 
   if (words[0] === 'help') {
     const topic = words.slice(1);
-    if (topic.length === 0) return { kind: 'help', text: topLevelUsage() };
-    const found = resolveCommand(topic);
+    if (topic.length === 0) return { kind: 'help', text: await topLevelUsage() };
+    const found = await resolveCommand(topic);
     if (!found) throw new CliError(topic.join(' '), `not a tdocker command (see 'tdocker --help')`);
     return { kind: 'help', text: usageText(found.spec) };
   }
 
-  const found = resolveCommand(words);
+  const found = await resolveCommand(words);
   if (!found) throw new CliError(words[0]!, `not a tdocker command (see 'tdocker --help')`);
   const { spec, rest } = found;
   const hint = `tdocker ${spec.name} --help`;
