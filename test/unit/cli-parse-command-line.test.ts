@@ -222,6 +222,10 @@ describe('the other commands', () => {
 
   it('inspect, wait, pause, unpause, stats, top, rename', async () => {
     assert.deepEqual(await command('inspect', ['-f', '{{.State.Pid}}', 'a']), { name: 'inspect', targets: ['a'], format: '{{.State.Pid}}' });
+    await fails(['inspect', '-f', '{{if .State}}x{{end}}', 'a'],
+      `tdocker: inspect: invalid argument "{{if .State}}x{{end}}" for "-f, --format" flag: template: 'if' is not supported in --format`);
+    await fails(['ps', '--format', '{{.ID'], `tdocker: ps: invalid argument "{{.ID" for "--format" flag: template: unclosed action`);
+    assert.equal((await command('inspect', ['-f', '{{.Id}}\\t{{.Name}}', 'a'])).format, '{{.Id}}\t{{.Name}}');
     await fails(['inspect', '--type', 'volume', 'a'], `tdocker: inspect: invalid argument "volume" for "--type" flag: unknown type 'volume' (want container or image)`);
     assert.deepEqual((await command('wait', ['a'])).requests, [{ id: 'a', condition: 0 }]);
     assert.deepEqual((await command('pause', ['a'])).requests, [{ id: 'a' }]);
@@ -256,6 +260,9 @@ describe('the other commands', () => {
     assert.deepEqual((await parsedAs('rmi', ['image', 'rm', 'x'])).requests, [{ reference: 'x', force: false }]);
     assert.equal((await parsedAs('inspect', ['image', 'inspect', 'x'])).type, 'image');
     assert.equal((await parsedAs('run', ['container', 'run', 'busybox'])).request.config?.image, 'busybox');
+    const help = await parse(['container']);
+    assert.ok(help.kind === 'help' && help.text.includes('ls        tdocker ps'));
+    assert.equal((await parse(['image', '--help'])).kind, 'help');
     await fails(['container', 'frob'], "tdocker: container frob: not a tdocker command (see 'tdocker --help')");
   });
 

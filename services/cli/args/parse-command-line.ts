@@ -44,6 +44,13 @@ export async function topLevelUsage(): Promise<string> {
     `Global Options:\n${optionsText(globalFlags)}\n\nRun 'tdocker COMMAND --help' for more information on a command.\n`;
 }
 
+function groupUsage(name: string, group: Readonly<Record<string, readonly string[]>>): string {
+  const verbs = Object.entries(group).sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(...verbs.map(([v]) => v.length));
+  const lines = verbs.map(([verb, target]) => `  ${verb.padEnd(width)}   tdocker ${target.join(' ')}`).join('\n');
+  return `\nUsage:  tdocker ${name} COMMAND\n\nCommands:\n${lines}\n\nRun 'tdocker ${name} COMMAND --help' for more information on a command.\n`;
+}
+
 const hinted = (err: unknown, hint: string): unknown =>
   err instanceof CliError ? new CliError(err.what, `${err.why} (see '${hint}')`) : err;
 
@@ -81,6 +88,8 @@ export async function parseCommandLine(argv: readonly string[], ctx: ParseContex
     return { kind: 'help', text: usageText(found.spec) };
   }
 
+  const group = managementCommands[words[0]!];
+  if (group && (words.length === 1 || words[1] === '--help')) return { kind: 'help', text: groupUsage(words[0]!, group) };
   const found = await resolveCommand(words);
   if (!found) throw new CliError(words[0]!, `not a tdocker command (see 'tdocker --help')`);
   const { spec, rest } = found;

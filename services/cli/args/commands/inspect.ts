@@ -1,5 +1,6 @@
 // tdocker inspect: the full record of containers (or images), as JSON or through --format.
 import { InvalidValue } from '../../values/invalid-value.js';
+import { parseTemplate } from '../../values/parse-output-format.js';
 import type { CommandSpec } from '../command-spec.js';
 
 export interface InspectCommand {
@@ -27,12 +28,12 @@ export const inspectSpec: CommandSpec<InspectCommand> = {
       if (v !== 'container' && v !== 'image') throw new InvalidValue(`unknown type '${v}' (want container or image)`);
       return v;
     });
-    const format = flags.string('format');
+    const format = flags.convert('format', parseTemplate);
     return {
       name: 'inspect',
       targets: args,
       ...(type === undefined ? {} : { type }),
-      ...(format === undefined ? {} : { format: format.replaceAll('\\t', '\t').replaceAll('\\n', '\n') }),
+      ...(format === undefined ? {} : { format }),
     };
   },
 };
