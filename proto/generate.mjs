@@ -3,8 +3,9 @@
 // proto/gen/; `npm run proto:check` generates into a temporary folder and fails when the checked-in
 // files differ, so CI catches edited or stale generated code.
 //
-// Needs `protoc` with Google's well-known types (Debian: protobuf-compiler, which brings
-// libprotobuf-dev as a recommended package) and the ts-proto devDependency.
+// Needs `protoc` (Debian: protobuf-compiler) and the ts-proto devDependency. The one well-known
+// type used, google/protobuf/timestamp.proto, is kept beside the sources, so the system's copy
+// (libprotobuf-dev, not always installed) is never needed.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,9 +69,7 @@ const generate = (outDir) => {
   ], { cwd: protoDir, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
   if (r.error?.code === 'ENOENT') fail('protoc not found: install protobuf-compiler');
   if (r.status !== 0) {
-    const why = r.stderr.trim();
-    if (why.includes('google/protobuf/')) fail(`${why}\n(the well-known types come with libprotobuf-dev)`);
-    fail(why || `protoc exited with ${r.status}`);
+    fail(r.stderr.trim() || `protoc exited with ${r.status}`);
   }
 };
 
