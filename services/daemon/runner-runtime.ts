@@ -1,0 +1,87 @@
+// The supervisor's runtime seam on the real host: each container actor's step as calls on the
+// container runner (folder and rootfs, cgroup, shim).
+import { TdockerError } from '../errors/tdocker-error.js';
+import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
+import { readExitFile } from '../runtime/runtime.js';
+import type { ExitStatus as ShimExit } from '../runtime/shim-protocol.js';
+import type { ExitStatus, StartResult } from '../../machines/container-types.js';
+import type { ContainerProbe, ContainerRuntime } from '../supervisor/container-runtime.js';
+import { signalNumber } from '../supervisor/signal-number.js';
+import type { ContainerRunner, ContainerSpec } from './container-runner.js';
+
+const unavailable = (e: unknown) => e instanceof TdockerError && e.code === 'UNAVAILABLE';
+
+function exitOf(e: ShimExit): ExitStatus {
+  const exit: ExitStatus = { exitCode: e.exitCode, oomKilled: e.oomKilled, finishedAt: e.finishedAt };
+  if (e.signal) exit.signal = e.signal;
+  return exit;
+}
+
+export class RunnerRuntime implements ContainerRuntime {
+  constructor(readonly runner: ContainerRunner) {}
+
+  async mount(spec: ContainerSpec): Promise<void> {
+    const dir = this.runner.paths(spec.id).dir;
+    // The folder exists (it holds state.json); a mount a dead daemon left is replaced.
+    releaseRootfs(dir);
+    prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts: spec.mounts ?? [] });
+  }
+
+  async unmount(id: string): Promise<void> {
+    await this.runner.cleanup(id);
+    await this.runner.unmount(id);
+  }
+
+  async start(spec: ContainerSpec): Promise<StartResult> {
+    await this.runner.create(spec);
+    const { pid, startedAt } = await this.runner.start(spec.id);
+    return { pid, startedAt };
+  }
+
+  async waitExit(id: string, signal: AbortSignal): Promise<ExitStatus> {
+    try {
+      return exitOf(await this.runner.wait(id, signal));
+    } catch (e) {
+      if (signal.aborted || !unavailable(e)) throw e;
+      // The shim went away (or released): its exit.json is the record.
+      const exit = await readExitFile(this.runner.paths(id).exitFile);
+      if (!exit) throw new TdockerError('UNAVAILABLE', 'the container shim went away without an exit status', { cause: e });
+      return exitOf(exit);
+    }
+  }
+
+  async signal(id: string, signal: string): Promise<void> {
+    const n = signalNumber(signal);
+    try {
+      await this.runner.shim(id).kill(n);
+    } catch (e) {
+      // No shim, or no such process: the container has already exited; its watch reports that.
+      if (unavailable(e) || (e instanceof TdockerError && e.errno === 3)) return;
+      throw e;
+    }
+  }
+
+  pause(id: string): Promise<void> {
+    return this.runner.cgroup(id).freeze();
+  }
+
+  resume(id: string): Promise<void> {
+    return this.runner.cgroup(id).thaw();
+  }
+
+  remove(id: string): Promise<void> {
+    return this.runner.remove(id);
+  }
+
+  async probe(id: string): Promise<ContainerProbe> {
+    try {
+      const s = await this.runner.shim(id).state();
+      if (s.status === 'exited') return { state: 'exited', startedAt: s.startedAt, exit: exitOf(s) };
+      return { state: s.status, pid: s.pid, startedAt: s.startedAt };
+    } catch (e) {
+      if (!unavailable(e)) throw e;
+    }
+    const exit = await readExitFile(this.runner.paths(id).exitFile);
+    return exit ? { state: 'exited', startedAt: exit.startedAt, exit: exitOf(exit) } : { state: 'gone' };
+  }
+}

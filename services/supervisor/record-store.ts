@@ -1,0 +1,119 @@
+// Container records on disk: `<root>/containers/<id>/state.json`, written atomically (a temporary
+// file, then renamed over the old one) so a daemon killed mid-write leaves the old record or the
+// new one, never half of one. No fsync: a killed daemon's writes are in the page cache already,
+// and a host that loses power loses its containers too (exit.json, which the shim fsyncs, is the
+// record of an exit). Writes of one container are serialized and coalesced: at most
+// one in flight, and the next one carries the latest record.
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TdockerError } from '../errors/tdocker-error.js';
+import type { ContainerRecord } from './container-record.js';
+
+interface Pending {
+  latest: ContainerRecord | undefined;
+  running: Promise<void>;
+}
+
+export class RecordStore {
+  private readonly pending = new Map<string, Pending>();
+  /** Containers whose folder is going away: their records are not written again. */
+  private readonly dropped = new Set<string>();
+
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, 'containers', id);
+  }
+
+  path(id: string): string {
+    return join(this.dir(id), 'state.json');
+  }
+
+  /** Makes the container's folder and writes its first record; rejects when the folder exists. */
+  async create(record: ContainerRecord): Promise<void> {
+    await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(this.dir(record.id), { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new TdockerError('ALREADY_EXISTS', `container ${record.id} already exists`);
+      }
+      throw TdockerError.from(e);
+    }
+    await writeAtomic(this.path(record.id), record);
+  }
+
+  /** Queues a write of the record; the promise settles once it (or a later one) is on disk. */
+  save(record: ContainerRecord): Promise<void> {
+    if (this.dropped.has(record.id)) return Promise.resolve();
+    const p = this.pending.get(record.id);
+    if (p) {
+      p.latest = record;
+      return p.running;
+    }
+    const entry: Pending = { latest: record, running: Promise.resolve() };
+    this.pending.set(record.id, entry);
+    entry.running = (async () => {
+      try {
+        while (entry.latest && !this.dropped.has(record.id)) {
+          const next = entry.latest;
+          entry.latest = undefined;
+          await writeAtomic(this.path(next.id), next);
+        }
+      } finally {
+        this.pending.delete(record.id);
+      }
+    })();
+    return entry.running;
+  }
+
+  /** Waits for the writes in flight, and stops writing this container's record. */
+  async drop(id: string): Promise<void> {
+    this.dropped.add(id);
+    await this.pending.get(id)?.running.catch(() => {});
+  }
+
+  /** A removal that failed: the record is written again. */
+  keep(id: string): void {
+    this.dropped.delete(id);
+  }
+
+  /** Writes of every container settled (for a graceful shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending.values()].map((p) => p.running.catch(() => {})));
+  }
+
+  /** Removes what is left of a record's folder (after a removal the runner did not finish). */
+  async erase(id: string): Promise<void> {
+    await this.drop(id);
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  /** Every record under the root; unreadable ones are reported, not thrown. */
+  async loadAll(onBad: (id: string, err: unknown) => void): Promise<ContainerRecord[]> {
+    let ids: string[];
+    try {
+      ids = await readdir(join(this.root, 'containers'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw TdockerError.from(e);
+    }
+    const out: ContainerRecord[] = [];
+    await Promise.all(ids.filter((id) => /^[0-9a-f]{64}$/.test(id)).map(async (id) => {
+      try {
+        const record = JSON.parse(await readFile(this.path(id), 'utf8')) as ContainerRecord;
+        if (record.id !== id) throw new Error(`record names container ${record.id}`);
+        out.push(record);
+      } catch (e) {
+        onBad(id, e);
+      }
+    }));
+    return out;
+  }
+}
+
+async function writeAtomic(path: string, record: ContainerRecord): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
+  await rename(tmp, path);
+}
