@@ -1,0 +1,96 @@
+// The uncompressed bytes of an archive stream: plain tar passes through, gzip (one or several
+// members) is inflated as it streams. The uncompressed size is capped (a gzip bomb stops at the
+// cap, not at the disk's end). Compressions Node cannot inflate are named in the error.
+
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { TdockerError, invalid } from '../errors/tdocker-error.js';
+
+export interface UncompressOptions {
+  /** Most uncompressed bytes accepted. */
+  maxBytes: number;
+  /** Called with the total of input (possibly compressed) bytes read so far. */
+  onInput?: (bytes: number) => void;
+}
+
+export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
+
+export function sniffCompression(head: Buffer): Compression {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (head.toString('latin1', 0, 3) === 'BZh') return 'bzip2';
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  return 'none';
+}
+
+export const GiB = 1024 ** 3;
+export const DEFAULT_MAX_BYTES = 64 * GiB;
+
+const toBuffer = (c: unknown) => (Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+
+export async function* uncompressed(input: AsyncIterable<unknown>, opts: UncompressOptions): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  let read = 0;
+  let ended = false;
+  const next = async (): Promise<Buffer | null> => {
+    if (ended) return null;
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      return null;
+    }
+    const b = toBuffer(r.value);
+    read += b.length;
+    opts.onInput?.(read);
+    return b;
+  };
+  let gunzip: ReturnType<typeof createGunzip> | undefined;
+  let source: Readable | undefined;
+  try {
+    const head: Buffer[] = [];
+    let headLen = 0;
+    while (headLen < 8) {
+      const b = await next();
+      if (!b) break;
+      head.push(b);
+      headLen += b.length;
+    }
+    const first = Buffer.concat(head);
+    const kind = first.length >= 8 ? sniffCompression(first) : 'none';
+    async function* rest(): AsyncGenerator<Buffer> {
+      if (first.length) yield first;
+      for (let b = await next(); b; b = await next()) yield b;
+    }
+    let total = 0;
+    const counted = (c: Buffer) => {
+      total += c.length;
+      if (total > opts.maxBytes) {
+        throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${opts.maxBytes} bytes uncompressed`);
+      }
+      return c;
+    };
+    if (kind === 'none') {
+      for await (const c of rest()) yield counted(c);
+      return;
+    }
+    if (kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
+    source = Readable.from(rest(), { objectMode: false });
+    gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    source.on('error', (err) => gunzip!.destroy(err));
+    source.pipe(gunzip);
+    try {
+      for await (const c of gunzip) yield counted(c as Buffer);
+    } catch (err) {
+      if (err instanceof TdockerError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+        throw new TdockerError('INVALID_ARGUMENT', e.code === 'Z_BUF_ERROR' ? 'truncated gzip stream' : `corrupt gzip stream: ${e.message}`, { cause: err });
+      }
+      throw err;
+    }
+  } finally {
+    gunzip?.destroy();
+    source?.destroy();
+    if (!ended) await it.return?.();
+  }
+}
