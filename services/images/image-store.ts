@@ -1,0 +1,397 @@
+// The image store under the daemon's root:
+//   images/sha256/<hex>   each image's config, byte for byte (its id is the sha256 of these bytes)
+//   images/tags.json      tag → image id, replaced atomically
+//   layers/<hex>/         extracted layers (LayerStore), shared by every image that lists them
+//   tmp/                  work in progress, named after the process doing it
+// Work that takes long (extraction) happens outside the store lock in tmp/; only the commits
+// (rename a layer in, write a config, update tags, delete) take the lock, so they are short and
+// a failure before them leaves the store untouched. A layer is deleted when the last image that
+// lists it is, unless an import in progress holds it.
+
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { extractLayer, type ExtractOptions } from './extract-layer.js';
+import { digestOf, importedConfig, parseImageConfig, type ImageConfig, type OciImageConfig } from './image-config.js';
+import { fullId, idPrefix, normalizeTag, parseRef } from './image-ref.js';
+import { LayerStore } from './layer-store.js';
+import { isAlive, processIdentity } from './process-identity.js';
+import type { SpecialFiles } from './special-files.js';
+import { StoreLock } from './store-lock.js';
+import { TagIndex } from './tag-index.js';
+import { DEFAULT_MAX_BYTES } from './uncompressed.js';
+
+export type { ImageConfig } from './image-config.js';
+
+export interface ImageRecord {
+  /** `sha256:<hex>` of the config JSON. */
+  id: string;
+  repoTags: string[];
+  created: string;
+  /** Bytes of file data in all layers. */
+  size: number;
+  /** Diff ids (sha256 of each uncompressed layer tar), bottom first. */
+  layers: string[];
+  config: ImageConfig;
+  architecture: string;
+  os: string;
+}
+
+export interface ImageStoreOptions {
+  /** Cap on any one layer's uncompressed size (default 64 GiB). */
+  maxLayerBytes?: number;
+  special?: SpecialFiles;
+  /** Restore file owners (default: when running as root). */
+  chown?: boolean;
+}
+
+export interface ImportOptions {
+  ref?: string;
+  /** Total input bytes read so far. */
+  onProgress?: (bytes: number) => void;
+  /** Defaults for containers of the image (`--change` of docker import). */
+  config?: ImageConfig;
+  comment?: string;
+  /** The image's creation time (default now); a fixed one makes the image id reproducible. */
+  created?: Date;
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  /** Whether a container uses the image (full id). */
+  inUse: (imageId: string) => boolean;
+}
+
+/** Layers an unfinished import holds: not deleted by remove or prune until released. */
+export interface LayerLease {
+  readonly layers: ReadonlySet<string>;
+  release(): void;
+}
+
+const short = (id: string) => id.slice(7, 19);
+
+export class ImageStore {
+  readonly layers: LayerStore;
+  private readonly configs: string;
+  private readonly tmp: string;
+  private readonly tags: TagIndex;
+  private readonly lock: StoreLock;
+  private readonly pins = new Map<string, number>();
+  private readonly me = processIdentity();
+  private ready = false;
+  private seq = 0;
+
+  constructor(readonly root: string, private readonly opts: ImageStoreOptions = {}) {
+    this.layers = new LayerStore(join(root, 'layers'));
+    this.configs = join(root, 'images', 'sha256');
+    this.tmp = join(root, 'tmp');
+    this.tags = new TagIndex(join(root, 'images', 'tags.json'));
+    this.lock = new StoreLock(join(root, 'images', '.lock'));
+  }
+
+  /** Imports one root filesystem tar (plain or gzip) as a one-layer image, as `docker import`. */
+  async importTar(input: NodeJS.ReadableStream | AsyncIterable<unknown>, opts: ImportOptions = {}): Promise<ImageRecord> {
+    const tag = opts.ref ? normalizeTag(opts.ref) : undefined;
+    const lease = this.lease();
+    try {
+      const diffId = await this.addLayer(input, lease, { onProgress: opts.onProgress });
+      const config = importedConfig(diffId, { config: opts.config, comment: opts.comment, created: opts.created });
+      return await this.addImage(Buffer.from(JSON.stringify(config)), tag ? [tag] : []);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    this.init();
+    const byImage = TagIndex.byImage(this.tags.read());
+    const out: ImageRecord[] = [];
+    for (const hex of this.configIds()) {
+      const rec = this.tryRecord(`sha256:${hex}`, byImage);
+      if (rec) out.push(rec);
+    }
+    return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  async get(ref: string): Promise<ImageRecord> {
+    this.init();
+    const tags = this.tags.read();
+    return this.record(this.resolve(ref, tags), TagIndex.byImage(tags));
+  }
+
+  /** The image's config document as stored (what `image inspect` and `save` need). */
+  async configOf(ref: string): Promise<{ id: string; bytes: Buffer; config: OciImageConfig }> {
+    const img = await this.get(ref);
+    const bytes = this.configBytes(img.id);
+    return { id: img.id, bytes, config: parseImageConfig(bytes, img.id) };
+  }
+
+  /** Extracted layer directories, top first (overlayfs lowerdir order). */
+  layerDirs(img: ImageRecord): string[] {
+    return [...img.layers].reverse().map((d) => this.layers.diffDir(d));
+  }
+
+  async tag(ref: string, newRef: string): Promise<void> {
+    const tag = normalizeTag(newRef);
+    this.init();
+    await this.lock.run(() => {
+      const tags = this.tags.read();
+      const id = this.resolve(ref, tags);
+      if (tags.get(tag) === id) return;
+      tags.set(tag, id);
+      this.tags.write(tags);
+    });
+  }
+
+  /**
+   * `rmi`: a tag shared with other tags is only untagged; otherwise the image is untagged and
+   * deleted with the layers no other image lists. Refused while a container uses the image, or
+   * (by id) while it has several tags, unless forced. Forced while in use, the image is untagged
+   * but kept, with its layers, since the container's overlay still stands on them.
+   */
+  async remove(ref: string, opts: RemoveOptions): Promise<{ untagged: string[]; deleted: string[] }> {
+    this.init();
+    return this.lock.run(() => {
+      const tags = this.tags.read();
+      const parsed = parseRef(ref);
+      const viaTag = parsed && tags.has(`${parsed.name}:${parsed.tag}`) ? `${parsed.name}:${parsed.tag}` : undefined;
+      const id = viaTag ? tags.get(viaTag)! : this.resolve(ref, tags);
+      const imgTags = TagIndex.byImage(tags).get(id) ?? [];
+      if (viaTag && imgTags.length > 1) {
+        tags.delete(viaTag);
+        this.tags.write(tags);
+        return { untagged: [viaTag], deleted: [] };
+      }
+      if (!viaTag && imgTags.length > 1 && !opts.force) {
+        throw precondition(`unable to delete ${short(id)} (must be forced): image is referenced in multiple repositories (${imgTags.join(', ')})`);
+      }
+      const used = opts.inUse(id);
+      if (used && !opts.force) {
+        throw precondition(
+          viaTag
+            ? `unable to remove repository reference "${ref}" (must force): a container is using its referenced image ${short(id)}`
+            : `unable to delete ${short(id)} (must be forced): image is being used by a container`,
+        );
+      }
+      for (const t of imgTags) tags.delete(t);
+      if (imgTags.length) this.tags.write(tags);
+      if (used) return { untagged: imgTags, deleted: [] };
+      return { untagged: imgTags, deleted: this.deleteImages([id]) };
+    });
+  }
+
+  /** `image prune`: images without tags that no container uses, and layers no image lists. */
+  async prune(opts: { inUse: (imageId: string) => boolean }): Promise<{ deleted: string[]; reclaimed: number }> {
+    this.init();
+    return this.lock.run(() => {
+      const tagged = TagIndex.byImage(this.tags.read());
+      const dangling = this.configIds()
+        .map((hex) => `sha256:${hex}`)
+        .filter((id) => !tagged.has(id) && !opts.inUse(id));
+      const before = this.layers.list();
+      const sizes = new Map(before.map((d) => [d, this.layerSize(d)]));
+      const deleted = this.deleteImages(dangling);
+      deleted.push(...this.deleteUnreferencedLayers(new Set(before)));
+      const reclaimed = deleted.reduce((n, d) => n + (sizes.get(d) ?? 0), 0);
+      return { deleted: [...new Set(deleted)], reclaimed };
+    });
+  }
+
+  // ---- building blocks for import, load and commit ----
+
+  /** Holds layers for an import in progress (see LayerLease). */
+  lease(): LayerLease {
+    const held = new Set<string>();
+    const pins = this.pins;
+    return {
+      layers: held,
+      release() {
+        for (const d of held) {
+          const n = (pins.get(d) ?? 1) - 1;
+          if (n > 0) pins.set(d, n);
+          else pins.delete(d);
+        }
+        held.clear();
+      },
+    };
+  }
+
+  private hold(lease: LayerLease, diffId: string): void {
+    if (lease.layers.has(diffId)) return;
+    (lease.layers as Set<string>).add(diffId);
+    this.pins.set(diffId, (this.pins.get(diffId) ?? 0) + 1);
+  }
+
+  /** Whether the store has this layer; if so the lease now holds it. */
+  async hasLayer(diffId: string, lease: LayerLease): Promise<boolean> {
+    this.init();
+    return this.lock.run(() => {
+      if (!this.layers.has(diffId)) return false;
+      this.hold(lease, diffId);
+      return true;
+    });
+  }
+
+  /**
+   * Extracts one layer tar (plain or gzip) into the store, or finds it there already; the lease
+   * holds it until the image that lists it is written. Returns its diff id.
+   */
+  async addLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, lease: LayerLease, opts: Pick<ExtractOptions, 'onProgress' | 'expectDiffId'> = {}): Promise<string> {
+    this.init();
+    const tmp = this.tempDir('layer');
+    try {
+      const layer = await extractLayer(input as AsyncIterable<unknown>, tmp, {
+        maxBytes: this.opts.maxLayerBytes ?? DEFAULT_MAX_BYTES,
+        special: this.opts.special,
+        chown: this.opts.chown,
+        onProgress: opts.onProgress,
+        expectDiffId: opts.expectDiffId,
+      });
+      await this.lock.run(() => {
+        this.layers.commit(tmp, layer);
+        this.hold(lease, layer.diffId);
+      });
+      return layer.diffId;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Writes an image config whose layers are all in the store, and points `tags` at it. */
+  async addImage(configBytes: Buffer, tags: string[]): Promise<ImageRecord> {
+    this.init();
+    const id = digestOf(configBytes);
+    const cfg = parseImageConfig(configBytes, id);
+    const normalized = tags.map(normalizeTag);
+    return this.lock.run(() => {
+      for (const d of cfg.rootfs.diff_ids) {
+        if (!this.layers.has(d)) throw precondition(`image ${short(id)}: layer ${d} is not in the store`);
+      }
+      writeFileAtomic(join(this.configs, id.slice(7)), configBytes, 0o600);
+      if (normalized.length) {
+        const index = this.tags.read();
+        for (const t of normalized) index.set(t, id);
+        this.tags.write(index);
+      }
+      return this.record(id, TagIndex.byImage(this.tags.read()));
+    });
+  }
+
+  // ---- internals ----
+
+  private init(): void {
+    if (this.ready) return;
+    mkdirSync(this.configs, { recursive: true, mode: 0o700 });
+    mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
+    this.layers.init();
+    // Work left by a process that died mid-import: nothing of it reached the store.
+    for (const name of readdirSync(this.tmp)) {
+      const owner = name.split('.').slice(0, 2).join('.');
+      if (!isAlive(owner)) rmSync(join(this.tmp, name), { recursive: true, force: true });
+    }
+    this.ready = true;
+  }
+
+  private tempDir(kind: string): string {
+    const dir = join(this.tmp, `${this.me}.${kind}-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`);
+    mkdirSync(dir, { mode: 0o700 });
+    return dir;
+  }
+
+  private configIds(): string[] {
+    return readdirSync(this.configs).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  }
+
+  private configBytes(id: string): Buffer {
+    try {
+      return readFileSync(join(this.configs, id.slice(7)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`no such image: ${id}`);
+      throw TdockerError.from(err);
+    }
+  }
+
+  /** The full id `ref` names: a tag, a full id, or a unique id prefix of 4+ hex digits. */
+  private resolve(ref: string, tags: Map<string, string>): string {
+    const hex = fullId(ref);
+    if (hex) {
+      if (this.configIds().includes(hex)) return `sha256:${hex}`;
+      throw notFound(`no such image: ${ref}`);
+    }
+    const parsed = parseRef(ref);
+    const tagged = parsed && tags.get(`${parsed.name}:${parsed.tag}`);
+    if (tagged) return tagged;
+    const prefix = idPrefix(ref);
+    if (prefix) {
+      const hits = this.configIds().filter((h) => h.startsWith(prefix));
+      if (hits.length === 1) return `sha256:${hits[0]}`;
+      if (hits.length > 1) throw invalid(`image id prefix '${ref}' is ambiguous: it matches ${hits.length} images`);
+    }
+    if (!parsed && !prefix) throw invalid(`invalid reference format '${ref}'`);
+    throw notFound(`no such image: ${parsed ? `${parsed.name}:${parsed.tag}` : ref}`);
+  }
+
+  private record(id: string, byImage: Map<string, string[]>): ImageRecord {
+    const cfg = parseImageConfig(this.configBytes(id), id);
+    const layers = cfg.rootfs.diff_ids;
+    return {
+      id,
+      repoTags: [...(byImage.get(id) ?? [])].sort(),
+      created: cfg.created ?? '',
+      size: layers.reduce((n, d) => n + this.layerSize(d), 0),
+      layers: [...layers],
+      config: cfg.config ?? {},
+      architecture: cfg.architecture,
+      os: cfg.os,
+    };
+  }
+
+  private tryRecord(id: string, byImage: Map<string, string[]>): ImageRecord | undefined {
+    try {
+      return this.record(id, byImage);
+    } catch (err) {
+      // Deleted between readdir and read by a concurrent rmi.
+      if (err instanceof TdockerError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  private layerSize(diffId: string): number {
+    try {
+      return this.layers.meta(diffId).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Deletes image configs, then the layers they alone listed. Under the lock. */
+  private deleteImages(ids: string[]): string[] {
+    if (!ids.length) return [];
+    const candidates = new Set<string>();
+    for (const id of ids) {
+      for (const d of parseImageConfig(this.configBytes(id), id).rootfs.diff_ids) candidates.add(d);
+      rmSync(join(this.configs, id.slice(7)), { force: true });
+    }
+    return [...ids, ...this.deleteUnreferencedLayers(candidates)];
+  }
+
+  private deleteUnreferencedLayers(candidates: Set<string>): string[] {
+    const used = new Set<string>();
+    for (const hex of this.configIds()) {
+      try {
+        for (const d of parseImageConfig(this.configBytes(`sha256:${hex}`), hex).rootfs.diff_ids) used.add(d);
+      } catch {
+        // An unreadable config might list any layer: delete none rather than guess.
+        return [];
+      }
+    }
+    const deleted: string[] = [];
+    for (const d of candidates) {
+      if (used.has(d) || this.pins.has(d) || !this.layers.has(d)) continue;
+      this.layers.remove(d, join(this.tmp, `${this.me}.delete-${d.slice(7, 19)}-${++this.seq}`));
+      deleted.push(d);
+    }
+    return deleted;
+  }
+}
