@@ -18,7 +18,23 @@ function exitOf(e: ShimExit): ExitStatus {
 }
 
 export class RunnerRuntime implements ContainerRuntime {
+  private readonly createdHooks = new Map<string, Set<() => Promise<void>>>();
+
   constructor(readonly runner: ContainerRunner) {}
+
+  /**
+   * Runs `hook` once the container's shim exists and before its payload starts (an attach made
+   * then sees all of the output). Returns a function that takes the hook back.
+   */
+  whenCreated(id: string, hook: () => Promise<void>): () => void {
+    let hooks = this.createdHooks.get(id);
+    if (!hooks) this.createdHooks.set(id, (hooks = new Set()));
+    hooks.add(hook);
+    return () => {
+      hooks.delete(hook);
+      if (hooks.size === 0 && this.createdHooks.get(id) === hooks) this.createdHooks.delete(id);
+    };
+  }
 
   async mount(spec: ContainerSpec): Promise<void> {
     const dir = this.runner.paths(spec.id).dir;
@@ -34,6 +50,8 @@ export class RunnerRuntime implements ContainerRuntime {
 
   async start(spec: ContainerSpec): Promise<StartResult> {
     await this.runner.create(spec);
+    const hooks = this.createdHooks.get(spec.id);
+    if (hooks) await Promise.all([...hooks].map((h) => h().catch(() => {})));
     const { pid, startedAt } = await this.runner.start(spec.id);
     return { pid, startedAt };
   }

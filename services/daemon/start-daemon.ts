@@ -1,0 +1,117 @@
+// The daemon's wiring, the one place that builds and connects everything: cgroup driver, runner,
+// supervisor (restored from disk), image store, exec, and the gRPC server.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { detectCgroupDriver } from '../cgroups/detect-cgroup-driver.js';
+import type { CgroupPlacement } from '../cgroups/driver.js';
+import type { GatewayContext } from '../gateway/gateway-context.js';
+import type { StartExec } from '../gateway/exec-types.js';
+import { startGrpcServer, type RunningServer } from '../gateway/grpc-server.js';
+import type { ImageSource } from '../gateway/image-source.js';
+import { parseListenAddress } from '../gateway/listen-address.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { ContainerRunner } from './container-runner.js';
+import type { DaemonOptions } from './daemon-options.js';
+import { RunnerRuntime } from './runner-runtime.js';
+
+export interface Daemon {
+  address: string;
+  supervisor: Supervisor;
+  /** Stops serving and writes the last records; containers run on (they belong to their shims). */
+  close(): Promise<void>;
+}
+
+async function daemonId(root: string): Promise<string> {
+  const path = join(root, 'daemon-id');
+  const existing = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (existing) return existing;
+  const id = randomBytes(16).toString('hex');
+  await writeFile(path, `${id}\n`, { mode: 0o600 });
+  return id;
+}
+
+async function packageVersion(): Promise<string> {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const text = await readFile(new URL(rel, import.meta.url), 'utf8').catch(() => undefined);
+    if (text) return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
+  }
+  return '0.0.0';
+}
+
+// Modules other engineers own that may not be in every build yet: loaded when present. The
+// specifiers are variables so the build does not depend on them.
+async function optionalModule<T>(specifier: string): Promise<T | undefined> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { images?: ImageSource } = {}): Promise<Daemon> {
+  const t0 = performance.now();
+  await mkdir(opts.root, { recursive: true, mode: 0o711 });
+  await mkdir(opts.runRoot, { recursive: true, mode: 0o700 });
+  const listen = parseListenAddress(opts.listen ?? `unix://${join(opts.runRoot, 'tdockerd.sock')}`);
+  const placement: CgroupPlacement | undefined = opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : undefined;
+  const [cgroups, id, version, imagesModule, execModule] = await Promise.all([
+    detectCgroupDriver(opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : {}),
+    daemonId(opts.root),
+    packageVersion(),
+    extra.images ? undefined : optionalModule<{ ImageStore: new (root: string) => ImageSource }>('../images/image-store.js'),
+    optionalModule<{ startExec: StartExec }>('../runtime/exec-process.js'),
+  ]);
+  const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, ...(placement ? { placement } : {}) });
+  const runtime = new RunnerRuntime(runner);
+  const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
+  const images = extra.images ?? (imagesModule ? new imagesModule.ImageStore(opts.root) : undefined);
+  if (!images) log.warn({}, 'no image store in this build: image RPCs answer UNAVAILABLE');
+
+  const ctx: GatewayContext = {
+    supervisor,
+    runner,
+    ...(images ? { images } : {}),
+    ...(execModule ? { startExec: execModule.startExec } : {}),
+    whenCreated: (cid, hook) => runtime.whenCreated(cid, hook),
+    facts: {
+      id,
+      hostName: hostname(),
+      root: opts.root,
+      version,
+      cgroupVersion: cgroups.version,
+      swapLimit: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/memory.swap.max'),
+    },
+    log: log.child({ component: 'gateway' }),
+  };
+
+  // Containers first, then the socket: a client never sees a half-restored host.
+  const restored = await supervisor.restore();
+  let server: RunningServer;
+  try {
+    server = await startGrpcServer(ctx, {
+      listen,
+      insecure: opts.insecure,
+      ...(opts.tlsCert && opts.tlsKey && opts.tlsCaCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCaCert } } : {}),
+    });
+  } catch (e) {
+    await supervisor.close();
+    throw e;
+  }
+  log.info({
+    address: server.address, root: opts.root, cgroups: cgroups.version, containers: restored.restored,
+    failed: restored.failed, startupMs: Math.round(performance.now() - t0),
+  }, 'tdockerd is serving');
+  return {
+    address: server.address,
+    supervisor,
+    close: async () => {
+      await server.close();
+      await supervisor.close();
+    },
+  };
+}
