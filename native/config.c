@@ -114,23 +114,10 @@ static int load_rlimits(const struct json *process, struct config *c, char *err,
 	return 0;
 }
 
-int config_load(const char *path, struct config *c, char *err, size_t errlen)
+int config_load_process(const struct json *process, struct config *c, char *err, size_t errlen)
 {
-	size_t at = 0, n;
-	char *text = read_file(path, err, errlen);
-	struct json *root, *process, *user, *linux_, *td, *log, *caps, *gids;
-	if (!text)
-		return -1;
-	if (!(root = json_parse(text, &at))) {
-		snprintf(err, errlen, "config: %s: invalid JSON at byte %zu", path, at);
-		return -1;
-	}
-	memset(c, 0, sizeof(*c));
-	process = json_get(root, "process");
-	user = json_get(process, "user");
-	linux_ = json_get(root, "linux");
-	td = json_get(root, "tdocker");
-	log = json_get(td, "log");
+	struct json *user = json_get(process, "user"), *caps, *gids;
+	size_t n;
 
 	c->args = json_strv(json_get(process, "args"), &n);
 	if (n == 0) {
@@ -158,6 +145,28 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	if (caps_from_names(caps, &c->caps, err, errlen) < 0)
 		return -1;
 	if (load_rlimits(process, c, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int config_load(const char *path, struct config *c, char *err, size_t errlen)
+{
+	size_t at = 0;
+	char *text = read_file(path, err, errlen);
+	struct json *root, *process, *linux_, *td, *log;
+	if (!text)
+		return -1;
+	if (!(root = json_parse(text, &at))) {
+		snprintf(err, errlen, "config: %s: invalid JSON at byte %zu", path, at);
+		return -1;
+	}
+	memset(c, 0, sizeof(*c));
+	process = json_get(root, "process");
+	linux_ = json_get(root, "linux");
+	td = json_get(root, "tdocker");
+	log = json_get(td, "log");
+
+	if (config_load_process(process, c, err, errlen) < 0)
 		return -1;
 
 	c->rootfs = json_str(json_get(root, "root"), "path", NULL);

@@ -47,6 +47,11 @@ struct config {
 	const char *oom_file;   /* memory.oom_control or memory.events: has "oom_kill N" */
 };
 
+struct json;
+
+/* Reads the OCI-shaped "process" object (args, env, cwd, user, capabilities, rlimits, terminal). */
+int config_load_process(const struct json *process, struct config *c, char *err, size_t errlen);
+
 /* Reads and checks path; on error returns -1 with a message in err. */
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 

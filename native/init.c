@@ -3,6 +3,7 @@
 
 #include "caps.h"
 #include "json.h"
+#include "payload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,39 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int chan = -1;
-
-static noreturn void fail(int exit_code, const char *call, const char *path, int err, const char *msg);
-
-/* Builds a path into a PATH_MAX buffer; a path that does not fit is an error, never truncated. */
-#define PATHF(buf, ...)                                                                  \
-	do {                                                                                 \
-		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))               \
-			fail(125, "path", NULL, ENAMETOOLONG, NULL);                              \
-	} while (0)
-
-/* Reports the failing step to the shim and exits with the code Docker would show. */
-static noreturn void fail(int exit_code, const char *call, const char *path, int err, const char *msg)
-{
-	char buf[4096], q[1024], qc[128], qp[PATH_MAX + 8];
-	char text[1536];
-	if (msg)
-		snprintf(text, sizeof(text), "%s", msg);
-	else if (path)
-		snprintf(text, sizeof(text), "%s %s: %s", call, path, strerror(err));
-	else
-		snprintf(text, sizeof(text), "%s: %s", call, strerror(err));
-	json_quote(q, sizeof(q), text);
-	json_quote(qc, sizeof(qc), call);
-	json_quote(qp, sizeof(qp), path ? path : "");
-	int n = snprintf(buf, sizeof(buf), "%c{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}",
-			 INIT_MSG_ERROR, q, qc, qp, err, exit_code);
-	if (send(chan, buf, (size_t)n, MSG_NOSIGNAL) < 0)
-		(void)0; /* the shim is gone: nobody left to tell */
-	_exit(exit_code);
-}
 
 static void expect(char want)
 {
@@ -213,230 +181,6 @@ static void readonly_paths(char **paths)
 		/* A bind remount keeps nothing it is not told: carry the flags the mount already has. */
 		do_mount(NULL, *paths, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | mount_flags_of(*paths), NULL);
 	}
-}
-
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-struct user {
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[NGROUPS_MAX > 256 ? 256 : NGROUPS_MAX];
-	size_t ngroups;
-	char home[PATH_MAX];
-	char name[256];
-};
-
-/* Resolves the user the way Docker does: "uid", "name", "uid:gid", "name:group", looked up in
- * the container's own /etc/passwd and /etc/group (read after pivot_root, so the image's files). */
-static void resolve_user(const struct config *c, struct user *u)
-{
-	char spec[512], *user_part, *group_part;
-	struct passwd *pw = NULL;
-	FILE *f;
-
-	u->uid = c->uid;
-	u->gid = c->gid;
-	u->ngroups = 0;
-	snprintf(u->home, sizeof(u->home), "/");
-	u->name[0] = 0;
-	snprintf(spec, sizeof(spec), "%s", c->username ? c->username : "");
-	user_part = spec;
-	group_part = strchr(spec, ':');
-	if (group_part)
-		*group_part++ = 0;
-
-	f = fopen("/etc/passwd", "re");
-	if (*user_part && !all_digits(user_part)) {
-		while (f && (pw = fgetpwent(f)))
-			if (strcmp(pw->pw_name, user_part) == 0)
-				break;
-		if (!pw) {
-			char msg[600];
-			snprintf(msg, sizeof(msg), "unable to find user %s: no matching entries in passwd file", user_part);
-			fail(125, "getpwnam", NULL, ENOENT, msg);
-		}
-	} else {
-		if (*user_part)
-			u->uid = (uid_t)strtoul(user_part, NULL, 10);
-		while (f && (pw = fgetpwent(f)))
-			if (pw->pw_uid == u->uid)
-				break;
-	}
-	if (pw) {
-		u->uid = pw->pw_uid;
-		u->gid = pw->pw_gid;
-		snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
-		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
-	} else if (u->uid == 0) {
-		snprintf(u->home, sizeof(u->home), "/root");
-	}
-	if (f)
-		fclose(f);
-
-	f = fopen("/etc/group", "re");
-	if (group_part && *group_part) {
-		struct group *gr = NULL;
-		if (all_digits(group_part)) {
-			u->gid = (gid_t)strtoul(group_part, NULL, 10);
-		} else {
-			while (f && (gr = fgetgrent(f)))
-				if (strcmp(gr->gr_name, group_part) == 0)
-					break;
-			if (!gr) {
-				char msg[600];
-				snprintf(msg, sizeof(msg), "unable to find group %s: no matching entries in group file", group_part);
-				fail(125, "getgrnam", NULL, ENOENT, msg);
-			}
-			u->gid = gr->gr_gid;
-		}
-	}
-	/* Supplementary groups as initgroups(3) makes them: the primary group, then every group
-	 * that lists the user by name. */
-	u->groups[u->ngroups++] = u->gid;
-	if (f && u->name[0]) {
-		struct group *gr;
-		rewind(f);
-		while ((gr = fgetgrent(f)) && u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]))
-			for (char **m = gr->gr_mem; m && *m; m++)
-				if (strcmp(*m, u->name) == 0 && gr->gr_gid != u->gid)
-					u->groups[u->ngroups++] = gr->gr_gid;
-	}
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i < c->n_additional_gids && u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]); i++)
-		u->groups[u->ngroups++] = c->additional_gids[i];
-}
-
-static void become_user(const struct config *c, const struct user *u)
-{
-	const char *call = NULL;
-	if (caps_drop_bounding(c->caps, &call) < 0)
-		fail(125, call, NULL, errno, NULL);
-	/* Keep the permitted set across the uid change so capset below can still raise them. */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		fail(125, "prctl(PR_SET_KEEPCAPS)", NULL, errno, NULL);
-	if (setgroups(u->ngroups, u->groups) < 0)
-		fail(125, "setgroups", NULL, errno, NULL);
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		fail(125, "setresgid", NULL, errno, NULL);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		fail(125, "setresuid", NULL, errno, NULL);
-	if (caps_set(c->caps, &call) < 0)
-		fail(125, call, NULL, errno, NULL);
-	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(125, "prctl(PR_SET_NO_NEW_PRIVS)", NULL, errno, NULL);
-}
-
-static void set_rlimits(const struct config *c)
-{
-	for (size_t i = 0; i < c->n_rlimits; i++) {
-		struct rlimit rl = { c->rlimits[i].soft, c->rlimits[i].hard };
-		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
-			fail(125, "setrlimit", NULL, errno, NULL);
-	}
-}
-
-static void make_cwd(const char *cwd)
-{
-	char p[PATH_MAX];
-	PATHF(p, "%s", cwd);
-	/* Docker creates a missing working directory; each component is made as needed. */
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			fail(125, "mkdir", p, errno, NULL);
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		fail(125, "mkdir", p, errno, NULL);
-	if (chdir(p) < 0)
-		fail(125, "chdir", p, errno, NULL);
-}
-
-static char **build_env(const struct config *c, const struct user *u)
-{
-	size_t n = 0;
-	int have_home = 0, have_path = 0;
-	char **env;
-	for (char **e = c->env; e && *e; e++, n++) {
-		have_home |= strncmp(*e, "HOME=", 5) == 0;
-		have_path |= strncmp(*e, "PATH=", 5) == 0;
-	}
-	env = calloc(n + 3, sizeof(char *));
-	if (!env)
-		fail(125, "malloc", NULL, ENOMEM, NULL);
-	n = 0;
-	for (char **e = c->env; e && *e; e++)
-		env[n++] = *e;
-	if (!have_path)
-		env[n++] = "PATH=" DEFAULT_PATH;
-	if (!have_home) {
-		size_t len = strlen(u->home) + 6;
-		env[n] = malloc(len);
-		if (!env[n])
-			fail(125, "malloc", NULL, ENOMEM, NULL);
-		snprintf(env[n++], len, "HOME=%s", u->home);
-	}
-	return env;
-}
-
-static const char *env_get(char **env, const char *name)
-{
-	size_t len = strlen(name);
-	for (; env && *env; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
-			return *env + len + 1;
-	return NULL;
-}
-
-/* execvpe with Docker's error mapping: not found anywhere on PATH -> 127, found but cannot be
- * run -> 126. Searches the container's PATH, not the shim's. */
-static noreturn void exec_payload(char **argv, char **env)
-{
-	char msg[PATH_MAX + 128];
-	const char *path = env_get(env, "PATH");
-	int saw_eacces = 0;
-
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, env);
-		int err = errno;
-		snprintf(msg, sizeof(msg), "exec: \"%s\": %s", argv[0], strerror(err));
-		fail(err == ENOENT ? 127 : 126, "execve", argv[0], err, msg);
-	}
-	for (const char *p = path ? path : DEFAULT_PATH; ; ) {
-		const char *end = strchrnul(p, ':');
-		char full[PATH_MAX];
-		int n = snprintf(full, sizeof(full), "%.*s/%s", (int)(end - p), end == p ? "." : p, argv[0]);
-		if (n > 0 && (size_t)n < sizeof(full)) {
-			execve(full, argv, env);
-			if (errno == EACCES)
-				saw_eacces = 1;
-			else if (errno != ENOENT && errno != ENOTDIR) {
-				int err = errno;
-				snprintf(msg, sizeof(msg), "exec: \"%s\": %s", full, strerror(err));
-				fail(126, "execve", full, err, msg);
-			}
-		}
-		if (!*end)
-			break;
-		p = end + 1;
-	}
-	if (saw_eacces) {
-		snprintf(msg, sizeof(msg), "exec: \"%s\": permission denied", argv[0]);
-		fail(126, "execve", argv[0], EACCES, msg);
-	}
-	snprintf(msg, sizeof(msg), "exec: \"%s\": executable file not found in $PATH", argv[0]);
-	fail(127, "execve", argv[0], ENOENT, msg);
 }
 
 /* --init: pid 1 stays a tiny reaper that forwards every signal to the payload and exits with
@@ -594,7 +338,7 @@ noreturn void init_main(const struct config *c, int chan_in, const struct init_s
 		fail(125, "sethostname", NULL, errno, NULL);
 
 	resolve_user(c, &u);
-	make_cwd(c->cwd);
+	make_cwd(c->cwd, 1);
 	set_rlimits(c);
 	env = build_env(c, &u);
 	umask(022);
