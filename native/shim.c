@@ -279,8 +279,10 @@ static void write_exit_file(void)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	/* The exit status is what a restarted daemon trusts: make it durable before it is visible. */
-	if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
+	/* Written whole, then renamed: a restarted daemon sees the old state or the new, never half.
+	 * No fsync: the page cache outlives any process that dies, and a host crash takes the
+	 * container with it anyway. */
+	if (write(fd, buf, (size_t)n) == n)
 		rename(tmp, S.cfg.exit_file);
 	close(fd);
 }
@@ -333,31 +335,38 @@ static void reap(void)
 
 /* ---- requests ---- */
 
-static void do_start(struct client *c)
+/* Lets the init exec the payload. Returns the reply line: the running state, or the error
+ * object when exec failed (the init then exits with 126 or 127). */
+static void start_payload(char *out, size_t len)
 {
 	char m = INIT_MSG_START, buf[4200];
-	if (S.status != S_CREATED) {
-		client_reply(c, "{\"message\":\"container already started\",\"exitCode\":125}\n");
-		return;
-	}
 	log_time(S.started_at, sizeof(S.started_at));
 	if (send(S.chan, &m, 1, MSG_NOSIGNAL) != 1) {
-		client_reply(c, "{\"message\":\"container init is gone\",\"exitCode\":125}\n");
+		snprintf(out, len, "{\"message\":\"container init is gone\",\"exitCode\":125}\n");
 		return;
 	}
 	/* The init's end of the channel is close-on-exec: EOF means the payload is running; an
-	 * error packet means exec failed (and the init exits with 126 or 127). */
-	ssize_t n = recv(S.chan, buf, sizeof(buf) - 2, 0);
+	 * error packet means exec failed. */
+	ssize_t n = recv(S.chan, buf, sizeof(buf) - 1, 0);
 	close(S.chan);
 	S.chan = -1;
 	S.status = S_RUNNING;
 	if (n > 1 && buf[0] == INIT_MSG_ERROR) {
-		buf[n] = '\n';
-		buf[n + 1] = 0;
-		client_reply(c, buf + 1);
+		buf[n] = 0;
+		snprintf(out, len, "%s\n", buf + 1);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "{\"status\":\"running\",\"pid\":%d,\"startedAt\":\"%s\"}\n", S.pid, S.started_at);
+	snprintf(out, len, "{\"status\":\"running\",\"pid\":%d,\"startedAt\":\"%s\"}\n", S.pid, S.started_at);
+}
+
+static void do_start(struct client *c)
+{
+	char buf[4300];
+	if (S.status != S_CREATED) {
+		client_reply(c, "{\"message\":\"container already started\",\"exitCode\":125}\n");
+		return;
+	}
+	start_payload(buf, sizeof(buf));
 	client_reply(c, buf);
 }
 
@@ -710,7 +719,7 @@ static void detach(void)
 		}
 		if (write(1, buf, len) < 0)
 			_exit(1);
-		_exit(strncmp(buf, "{\"pid\"", 6) == 0 ? 0 : 1);
+		_exit(strncmp(buf, "{\"status\"", 9) == 0 ? 0 : 1);
 	}
 	close(ready[0]);
 	ready_fd = ready[1];
@@ -729,12 +738,14 @@ int main(int argc, char **argv)
 	sigset_t chld;
 	int chan[2], netns = -1;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tdocker-shim CONFIG_JSON\n");
+	int start_now = argc == 3 && strcmp(argv[1], "--start") == 0;
+	if (argc != 2 && !start_now) {
+		fprintf(stderr, "usage: tdocker-shim [--start] CONFIG_JSON\n");
 		return 2;
 	}
-	if (config_load(argv[1], &S.cfg, err, sizeof(err)) < 0) {
-		report_error("config", argv[1], EINVAL, err, 125);
+	const char *config_path = argv[argc - 1];
+	if (config_load(config_path, &S.cfg, err, sizeof(err)) < 0) {
+		report_error("config", config_path, EINVAL, err, 125);
 		return 1;
 	}
 	detach();
@@ -808,7 +819,11 @@ int main(int argc, char **argv)
 		unlink(S.cfg.socket);
 		_exit(1);
 	}
-	n = snprintf(buf, sizeof(buf), "{\"pid\":%d}\n", pid);
+	if (start_now)
+		start_payload(buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "{\"status\":\"created\",\"pid\":%d}\n", pid);
+	n = (ssize_t)strlen(buf);
 	if (write(ready_fd, buf, (size_t)n) != n)
 		die("write", "ready pipe", errno);
 	close(ready_fd);

@@ -90,7 +90,7 @@ export class ContainerRunner {
    * Creates the cgroup, writes config.json and starts the shim: the container is created, its
    * init waiting for start. Undoes all of it when any part fails.
    */
-  async create(spec: ContainerSpec): Promise<{ pid: number }> {
+  async create(spec: ContainerSpec, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string }> {
     const p = this.paths(spec.id);
     await mkdir(this.opts.runRoot, { recursive: true, mode: 0o700 });
     const cgroup = await this.opts.cgroups.create(spec.id, spec.limits ?? {}, this.opts.placement);
@@ -108,8 +108,8 @@ export class ContainerRunner {
       });
       await rm(p.exitFile, { force: true });
       await writeAtomic(p.config, JSON.stringify(config, null, 2));
-      const { pid } = await this.runtime.create(p.config, p.socket);
-      return { pid };
+      const { pid, startedAt } = await this.runtime.create(p.config, p.socket, opts);
+      return { pid, ...(startedAt ? { startedAt } : {}) };
     } catch (e) {
       await cgroup.remove().catch(() => {});
       throw e;
@@ -179,8 +179,8 @@ export class ContainerRunner {
   async run(spec: ContainerSpec): Promise<{ pid: number; startedAt: string }> {
     await this.mount(spec);
     try {
-      await this.create(spec);
-      return await this.start(spec.id);
+      const { pid, startedAt } = await this.create(spec, { start: true });
+      return { pid, startedAt: startedAt! };
     } catch (e) {
       await this.remove(spec.id).catch(() => {});
       throw e;

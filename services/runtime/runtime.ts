@@ -14,11 +14,13 @@ export class Runtime {
 
   /**
    * Runs the shim on a config.json (native/README.md). Resolves once the container is created:
-   * its init sits in its cgroups, set up, waiting for `start`. Rejects with the shim's error.
+   * its init sits in its cgroups, set up, waiting for `start` — or, with `start`, once its payload
+   * runs (saving the round trip when nobody needs to attach first). Rejects with the shim's error.
    */
-  create(configPath: string, socketPath: string): Promise<{ pid: number; shim: ShimClient }> {
+  create(configPath: string, socketPath: string, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string; shim: ShimClient }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.shimPath, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const args = opts.start ? ['--start', configPath] : [configPath];
+      const child = spawn(this.shimPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
@@ -26,14 +28,16 @@ export class Runtime {
       child.once('error', (e) => reject(new TdockerError('INTERNAL', `start shim ${this.shimPath}: ${e.message}`, { cause: e })));
       child.once('close', (code) => {
         const line = out.split('\n')[0] ?? '';
-        let reply: { pid?: number } & Partial<ShimError>;
+        let reply: { status?: string; pid?: number; startedAt?: string } & Partial<ShimError>;
         try {
           reply = JSON.parse(line);
         } catch {
           reject(new TdockerError('INTERNAL', `shim exited with ${code} without a reply${err ? ': ' + err.trim() : ''}`));
           return;
         }
-        if (code === 0 && typeof reply.pid === 'number') resolve({ pid: reply.pid, shim: new ShimClient(socketPath) });
+        if (code === 0 && reply.status && typeof reply.pid === 'number') {
+          resolve({ pid: reply.pid, ...(reply.startedAt ? { startedAt: reply.startedAt } : {}), shim: new ShimClient(socketPath) });
+        }
         else reject(shimError({ message: reply.message ?? `shim exited with ${code}`, ...reply }));
       });
     });
