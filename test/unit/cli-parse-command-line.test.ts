@@ -289,6 +289,21 @@ describe('global options and help', () => {
     await fails(['--bogus', 'ps'], "tdocker: command line: unknown flag: --bogus (see 'tdocker --help')");
   });
 
+  it('reaches a tcp:// daemon in the clear only on loopback (--insecure), as the daemon listens', async () => {
+    const at = async (argv: string[]) => {
+      const r = await parse(argv);
+      return r.kind === 'command' ? r.global : undefined;
+    };
+    assert.deepEqual(await at(['-H', 'tcp://127.0.0.1:2375', '--insecure', 'ps']), { host: 'tcp://127.0.0.1:2375', debug: false, insecure: true });
+    assert.equal((await at(['-H', 'tcp://localhost:2375', '--insecure', 'ps']))?.insecure, true);
+    assert.equal((await at(['-H', 'tcp://[::1]:2375', '--insecure', 'ps']))?.insecure, true);
+    assert.equal((await at(['-H', 'unix:///a.sock', '--insecure', 'ps']))?.insecure, undefined);
+    await fails(['-H', 'tcp://10.1.2.3:2375', '--insecure', 'ps'],
+      'tdocker: --insecure: tcp://10.1.2.3:2375 is not on loopback: a remote daemon is reached with mutual TLS (--tlscacert, --tlscert, --tlskey)');
+    await fails(['-H', 'tcp://127.example.com:2375', '--insecure', 'ps'],
+      'tdocker: --insecure: tcp://127.example.com:2375 is not on loopback: a remote daemon is reached with mutual TLS (--tlscacert, --tlscert, --tlskey)');
+  });
+
   it('prints usage for --help on every command, and exits 0 (a help result)', async () => {
     for (const spec of await loadAllCommandSpecs()) {
       const r = await parse([spec.name, '--help']);

@@ -1,7 +1,7 @@
 // The options before the command: which daemon, and how to reach it.
 import { CliError } from '../cli-error.js';
 import { InvalidValue } from '../values/invalid-value.js';
-import { parseHost } from '../values/parse-host.js';
+import { isLoopbackHost, parseHost } from '../values/parse-host.js';
 import type { FlagSpec } from './flag-spec.js';
 import type { ParseContext } from './parse-context.js';
 import type { ParsedFlags } from './parsed-flags.js';
@@ -13,12 +13,15 @@ export interface GlobalOptions {
   host: string;
   /** Client certificate files, for tcp:// hosts (mutual TLS); unset for unix sockets. */
   tls?: { ca: string; cert: string; key: string };
+  /** A tcp:// host on loopback reached without TLS (--insecure); never set for other hosts. */
+  insecure?: true;
   debug: boolean;
 }
 
 export const globalFlags: readonly FlagSpec[] = [
   { name: 'debug', short: 'D', kind: 'bool', description: 'Enable debug mode' },
   { name: 'host', short: 'H', kind: 'string', description: `Daemon socket to connect to (default "${defaultHost}", or $TDOCKER_HOST)` },
+  { name: 'insecure', kind: 'bool', description: 'Reach a tcp:// daemon on loopback without TLS (as tdockerd --insecure listens)' },
   { name: 'tlscacert', kind: 'string', description: 'Trust certs signed only by this CA (default "$TDOCKER_CERT_PATH/ca.pem")' },
   { name: 'tlscert', kind: 'string', description: 'Path to TLS certificate file (default "$TDOCKER_CERT_PATH/cert.pem")' },
   { name: 'tlskey', kind: 'string', description: 'Path to TLS key file (default "$TDOCKER_CERT_PATH/key.pem")' },
@@ -31,7 +34,13 @@ export function globalOptionsOf(flags: ParsedFlags, ctx: ParseContext): GlobalOp
   if (flags.has('host')) host = flags.convert('host', parseHost)!;
   else if (fromEnv) host = hostFromEnv(fromEnv);
   const options: GlobalOptions = { host, debug: flags.bool('debug') };
-  if (host.startsWith('tcp://')) {
+  if (host.startsWith('tcp://') && flags.bool('insecure')) {
+    // The daemon listens in the clear only on loopback; anywhere else it requires mutual TLS.
+    if (!isLoopbackHost(host)) {
+      throw new CliError('--insecure', `${host} is not on loopback: a remote daemon is reached with mutual TLS (--tlscacert, --tlscert, --tlskey)`);
+    }
+    options.insecure = true;
+  } else if (host.startsWith('tcp://')) {
     const dir = ctx.env['TDOCKER_CERT_PATH'] || `${ctx.env['HOME'] ?? ''}/.tdocker`;
     options.tls = {
       ca: flags.string('tlscacert') ?? `${dir}/ca.pem`,

@@ -1,5 +1,6 @@
 // -H / TDOCKER_HOST: where the daemon listens, "unix:///absolute/path" or "tcp://host:port"
-// (a TCP daemon is reached with mutual TLS).
+// (a TCP daemon is reached with mutual TLS, or in the clear on loopback with --insecure: the
+// daemon's own rule for --listen).
 import { InvalidValue } from './invalid-value.js';
 
 export function parseHost(value: string): string {
@@ -13,4 +14,11 @@ export function parseHost(value: string): string {
     return value.replace(/\/$/, '');
   }
   throw new InvalidValue('want unix:///path or tcp://host:port');
+}
+
+/** Whether a tcp:// host is on this machine only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(value: string): boolean {
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):/.exec(value);
+  const name = m?.[1]?.toLowerCase() ?? '';
+  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
