@@ -1,0 +1,35 @@
+// Each command's action, loaded only when asked for: a command pays for its own code only.
+import type { Command } from '../args/command-table.js';
+import type { Action } from '../cli-context.js';
+
+type Loaders = { [N in Command['name']]: () => Promise<Action<Extract<Command, { name: N }>>> };
+
+export const actionLoaders: Loaders = {
+  attach: async () => (await import('./attach.js')).attach,
+  create: async () => (await import('./create.js')).create,
+  exec: async () => (await import('./exec.js')).exec,
+  images: async () => (await import('./images.js')).images,
+  import: async () => (await import('./import.js')).importImage,
+  info: async () => (await import('./info.js')).info,
+  inspect: async () => (await import('./inspect.js')).inspect,
+  kill: async () => (await import('./each-container.js')).kill,
+  logs: async () => (await import('./logs.js')).logs,
+  pause: async () => (await import('./each-container.js')).pause,
+  ps: async () => (await import('./ps.js')).ps,
+  rename: async () => (await import('./rename.js')).rename,
+  restart: async () => (await import('./each-container.js')).restart,
+  rm: async () => (await import('./each-container.js')).rm,
+  rmi: async () => (await import('./rmi.js')).rmi,
+  run: async () => (await import('./run.js')).run,
+  start: async () => (await import('./start.js')).start,
+  stats: async () => (await import('./stats.js')).stats,
+  stop: async () => (await import('./each-container.js')).stop,
+  top: async () => (await import('./top.js')).top,
+  unpause: async () => (await import('./each-container.js')).unpause,
+  version: async () => (await import('./version.js')).version,
+  wait: async () => (await import('./wait.js')).wait,
+};
+
+export function loadAction<C extends Command>(command: C): Promise<Action<C>> {
+  return (actionLoaders[command.name] as () => Promise<Action<C>>)();
+}

@@ -1,0 +1,63 @@
+// The CLI from argv to exit code: parse, run the command's action, and turn every failure into
+// one line on stderr (`tdocker: <what failed>: <why>`) and Docker's exit code.
+import { parseCommandLine } from './args/parse-command-line.js';
+import type { GlobalOptions } from './args/global-options.js';
+import { CliError } from './cli-error.js';
+import type { CliContext } from './cli-context.js';
+import type { DaemonClient } from './client/daemon-client.js';
+import { daemonError } from './client/daemon-error.js';
+
+export interface CliStdio {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: DaemonClient }): CliContext {
+  return {
+    global,
+    ...stdio,
+    now: () => Date.now(),
+    async daemon() {
+      if (!opened.client) {
+        const [{ DaemonClient }, { daemonTargetOf }] = await Promise.all([
+          import('./client/daemon-client.js'),
+          import('./client/daemon-target.js'),
+        ]);
+        opened.client = new DaemonClient(daemonTargetOf(global));
+      }
+      return opened.client;
+    },
+    fail: (err, what) => daemonError(err, what, global.host),
+  };
+}
+
+export async function runCli(argv: readonly string[], stdio: CliStdio = process): Promise<number> {
+  const opened: { client?: DaemonClient } = {};
+  let what = 'command line';
+  let global: GlobalOptions | undefined;
+  try {
+    const parsed = await parseCommandLine(argv);
+    if (parsed.kind === 'help') {
+      stdio.stdout.write(parsed.text);
+      return 0;
+    }
+    if (parsed.kind === 'client-version') {
+      const { clientVersion } = await import('./client-version.js');
+      stdio.stdout.write(`tdocker version ${clientVersion()}\n`);
+      return 0;
+    }
+    global = parsed.global;
+    what = parsed.command.name;
+    const { loadAction } = await import('./actions/action-table.js');
+    const action = await loadAction(parsed.command);
+    return await action(parsed.command, contextOf(parsed.global, stdio, opened));
+  } catch (err) {
+    const e = err instanceof CliError ? err : daemonError(err, what, global?.host ?? '');
+    stdio.stderr.write(`${e.line}\n`);
+    if (global?.debug && err instanceof Error && err.stack) stdio.stderr.write(`${err.stack}\n`);
+    return e.exitCode;
+  } finally {
+    opened.client?.close();
+  }
+}

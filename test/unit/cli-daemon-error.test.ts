@@ -1,0 +1,58 @@
+// How a failed call becomes the CLI's one line and exit code: 125 unless the gateway's
+// `tdocker-exit-code` trailer says 126 or 127; a daemon that cannot be reached gets the hint.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CliError } from '../../services/cli/cli-error.js';
+import { type CallFailure, daemonError, exitCodeOf, exitCodeTrailer, isConnectFailure } from '../../services/cli/client/daemon-error.js';
+
+const host = 'unix:///run/tinydocker/tdockerd.sock';
+
+function failure(code: number, details: string, trailer: Record<string, string> = {}): Error & CallFailure {
+  return Object.assign(new Error(details), {
+    code,
+    details,
+    metadata: { get: (key: string) => (trailer[key] === undefined ? [] : [trailer[key]!]) },
+  });
+}
+
+describe('daemon errors', () => {
+  it('uses the tdocker-exit-code trailer, else 125', () => {
+    assert.equal(exitCodeTrailer, 'tdocker-exit-code');
+    assert.equal(exitCodeOf(failure(9, 'x', { 'tdocker-exit-code': '127' })), 127);
+    assert.equal(exitCodeOf(failure(9, 'x', { 'tdocker-exit-code': '126' })), 126);
+    assert.equal(exitCodeOf(failure(5, 'no such container: x')), 125);
+    assert.equal(exitCodeOf(failure(9, 'x', { 'tdocker-exit-code': 'nope' })), 125);
+    assert.equal(exitCodeOf(failure(9, 'x', { 'tdocker-exit-code': '0' })), 125);
+    assert.equal(exitCodeOf(failure(9, 'x', { 'tdocker-exit-code': '300' })), 125);
+  });
+
+  it('prints the daemon\'s reason after what was being done', () => {
+    const e = daemonError(failure(5, 'no such container: web'), 'rm web', host);
+    assert.equal(e.line, 'tdocker: rm web: no such container: web');
+    assert.equal(e.exitCode, 125);
+    const run = daemonError(failure(9, 'exec: "nope": executable file not found in $PATH', { 'tdocker-exit-code': '127' }), 'run', host);
+    assert.equal(run.line, 'tdocker: run: exec: "nope": executable file not found in $PATH');
+    assert.equal(run.exitCode, 127);
+    assert.equal(daemonError(failure(13, ''), 'ps', host).line, 'tdocker: ps: internal');
+  });
+
+  it('tells a daemon that is not there from a daemon that answers UNAVAILABLE', () => {
+    const refused = failure(14, 'No connection established. Last error: Error: connect ECONNREFUSED /x.sock. Resolution note: ');
+    const missing = failure(14, 'No connection established. Last error: Error: connect ENOENT /x.sock. Resolution note: ');
+    assert.ok(isConnectFailure(refused));
+    assert.ok(isConnectFailure(missing));
+    assert.ok(!isConnectFailure(failure(14, 'the event bus is not connected')));
+    const line = 'tdocker: cannot connect to the daemon at unix:///run/tinydocker/tdockerd.sock: is tdockerd running? (start it with: tdockerd)';
+    assert.equal(daemonError(missing, 'ps', host).line, line);
+    assert.equal(daemonError(missing, 'ps', host).exitCode, 125);
+    const denied = failure(14, 'No connection established. Last error: Error: connect EACCES /x.sock. Resolution note: ');
+    assert.match(daemonError(denied, 'ps', host).line, /^tdocker: cannot connect to the daemon at unix:\/\/\/run\/tinydocker\/tdockerd\.sock: permission denied/);
+    assert.equal(daemonError(failure(14, 'the event bus is not connected'), 'ps', host).line, 'tdocker: ps: the event bus is not connected');
+  });
+
+  it('keeps a CliError as it is and words any other failure as one line', () => {
+    const own = new CliError('run', 'the input device is not a TTY');
+    assert.equal(daemonError(own, 'x', host), own);
+    assert.equal(daemonError(new Error('boom'), 'ps', host).line, 'tdocker: ps: boom');
+  });
+});
