@@ -353,7 +353,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   private async command(e: Entry, event: ContainerEvent, done?: (s: ContainerSnapshot) => boolean): Promise<void> {
     this.checkOpen();
-    const before = e.actor.getSnapshot();
+    let before = e.actor.getSnapshot();
+    // Work in progress (an exit being cleaned up, a start) that cannot take the command: the
+    // command waits for it, then is judged against the state it led to.
+    if (before.status === 'active' && before.hasTag('busy') && !before.can(event)) {
+      before = await settled(e.actor, (s) => s.status !== 'active' || !s.hasTag('busy'));
+    }
     if (before.status !== 'active') throw new TdockerError('NOT_FOUND', `no such container: ${e.record.id}`);
     if (!before.can(event)) throw precondition(refusal(e.record, before, event));
     const lastError = before.context.lastError;
