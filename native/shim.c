@@ -74,6 +74,23 @@ static struct {
 } S = { .out_fd = -1, .err_fd = -1, .in_fd = -1, .chan = -1, .listen_fd = -1, .sig_fd = -1 };
 
 static int ready_fd = -1;
+/* Where the one reply line goes before the shim detaches: stdout, or the spawner's socket with
+ * the request's tag in front (see serve_spawns). */
+static int reply_fd = 1;
+static const char *reply_tag;
+
+static void reply_line(const char *line, size_t len)
+{
+	char buf[8400];
+	if (reply_tag) {
+		/* One write per reply: the spawner's children share its socket. */
+		int n = snprintf(buf, sizeof(buf), "%s %.*s", reply_tag, (int)len, line);
+		if (n > 0 && (size_t)n < sizeof(buf) && write(reply_fd, buf, (size_t)n) < 0)
+			(void)0;
+	} else if (write(reply_fd, line, len) < 0) {
+		(void)0;
+	}
+}
 
 /* Before the container exists, errors go back to the daemon on the ready pipe as one JSON line. */
 static void report_error(const char *call, const char *path, int err, const char *msg, int exit_code)
@@ -90,8 +107,12 @@ static void report_error(const char *call, const char *path, int err, const char
 	json_quote(qp, sizeof(qp), path ? path : "");
 	int n = snprintf(line, sizeof(line), "{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}\n",
 			 q, qc, qp, err, exit_code);
-	if (write(ready_fd >= 0 ? ready_fd : 1, line, (size_t)n) < 0)
-		(void)0;
+	if (ready_fd >= 0) {
+		if (write(ready_fd, line, (size_t)n) < 0)
+			(void)0;
+	} else {
+		reply_line(line, (size_t)n);
+	}
 }
 
 static void die(const char *call, const char *path, int err)
@@ -717,12 +738,13 @@ static void detach(void)
 			report_error("shim", NULL, EPIPE, "shim exited before the container was created", 125);
 			_exit(1);
 		}
-		if (write(1, buf, len) < 0)
-			_exit(1);
+		reply_line(buf, len);
 		_exit(strncmp(buf, "{\"status\"", 9) == 0 ? 0 : 1);
 	}
 	close(ready[0]);
 	ready_fd = ready[1];
+	if (reply_tag)
+		close(reply_fd); /* the spawner's socket is not the shim's to keep */
 	if (setsid() < 0)
 		die("setsid", NULL, errno);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -731,19 +753,74 @@ static void detach(void)
 	close(null);
 }
 
+static int run_shim(const char *config_path, int start_now);
+
+/* tdocker-shim --serve: a small, long-lived process the daemon starts once and asks for shims
+ * over fd 3 (one line each: "TAG [--start] CONFIG_JSON"). Forking this tiny process costs a
+ * fraction of forking the daemon's. Each reply is "TAG " + the line the shim would print. */
+static int serve_spawns(void)
+{
+	char buf[16384];
+	size_t len = 0;
+	/* Children (the relaying half of each shim) are reaped by the kernel. */
+	signal(SIGCHLD, SIG_IGN);
+	for (;;) {
+		ssize_t n = read(3, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0; /* the daemon has gone; shims never depended on this process */
+		len += (size_t)n;
+		char *nl;
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = 0;
+			char *tag = buf, *rest = strchr(buf, ' ');
+			if (rest) {
+				*rest++ = 0;
+				int start = strncmp(rest, "--start ", 8) == 0;
+				const char *path = start ? rest + 8 : rest;
+				pid_t p = fork();
+				if (p == 0) {
+					signal(SIGCHLD, SIG_DFL);
+					reply_fd = 3;
+					reply_tag = tag;
+					_exit(run_shim(path, start));
+				}
+				if (p < 0) {
+					char line[256];
+					int m = snprintf(line, sizeof(line), "%s {\"message\":\"fork: %s\",\"call\":\"fork\",\"errno\":%d,\"exitCode\":125}\n",
+							 tag, strerror(errno), errno);
+					if (write(3, line, (size_t)m) < 0)
+						return 1;
+				}
+			}
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0; /* a line longer than any request: drop it */
+	}
+}
+
 int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--serve") == 0)
+		return serve_spawns();
+	int start_now = argc == 3 && strcmp(argv[1], "--start") == 0;
+	if (argc != 2 && !start_now) {
+		fprintf(stderr, "usage: tdocker-shim [--start] CONFIG_JSON | tdocker-shim --serve\n");
+		return 2;
+	}
+	return run_shim(argv[argc - 1], start_now);
+}
+
+static int run_shim(const char *config_path, int start_now)
 {
 	char err[1024];
 	struct init_stdio io;
 	sigset_t chld;
 	int chan[2], netns = -1;
 
-	int start_now = argc == 3 && strcmp(argv[1], "--start") == 0;
-	if (argc != 2 && !start_now) {
-		fprintf(stderr, "usage: tdocker-shim [--start] CONFIG_JSON\n");
-		return 2;
-	}
-	const char *config_path = argv[argc - 1];
 	if (config_load(config_path, &S.cfg, err, sizeof(err)) < 0) {
 		report_error("config", config_path, EINVAL, err, 125);
 		return 1;

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   network?: NetworkMode;
   readonlyRootfs?: boolean;
   log?: { maxSize?: number; maxFiles?: number };
+  /** Removed when it stops (`--rm`): its upper dir needs no durability. */
+  autoRemove?: boolean;
 }
 
 export interface ContainerPaths {
@@ -75,7 +77,7 @@ export class ContainerRunner {
       throw TdockerError.from(e);
     }
     try {
-      await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [] });
+      await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: spec.autoRemove });
     } catch (e) {
       await rm(p.dir, { recursive: true, force: true });
       throw e;

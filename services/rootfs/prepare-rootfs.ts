@@ -20,6 +20,8 @@ export interface PrepareRootfsOptions {
   /** Image layer directories, top first. */
   lowers: readonly string[];
   mounts?: readonly MountSpec[];
+  /** The container is removed when it stops (`--rm`): see OverlayLayout.volatile. */
+  volatile?: boolean;
 }
 
 export interface PreparedRootfs {
@@ -50,7 +52,7 @@ export function prepareRootfs(opts: PrepareRootfsOptions): PreparedRootfs {
     }
     // Pushed before the mount: unmountAll is a no-op when nothing got mounted.
     rollback.push(`unmount ${rootfs}`, () => unmountAll(rootfs));
-    mountOverlay({ lowers: opts.lowers, upper: `${dir}/upper`, work: `${dir}/work`, target: rootfs });
+    mountOverlay({ lowers: opts.lowers, upper: `${dir}/upper`, work: `${dir}/work`, target: rootfs, volatile: opts.volatile });
 
     for (const m of mounts) {
       const kind = m.type === 'bind' ? sourceKind(m.source) : 'dir';

@@ -24,7 +24,8 @@ const bundle = crun.ok ? crunBundle(join(host.base, 'crun-true'), host.image, ['
 let seq = 0;
 
 const ours = async () => {
-  const spec = host.spec(['/bin/true']);
+  // As `run --rm`: the container goes when it stops (podman mounts such roots volatile too).
+  const spec = host.spec(['/bin/true'], { autoRemove: true });
   await host.runner.run(spec);
   await host.runner.wait(spec.id);
   await host.runner.remove(spec.id);
