@@ -239,15 +239,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.log.error({ id, err }, 'unreadable container record, left as it is');
     });
     records.sort((a, b) => (a.created < b.created ? -1 : 1));
+    let restored = 0;
     await Promise.all(records.map(async (record) => {
       try {
         await this.restoreOne(record);
+        restored++;
       } catch (err) {
         failed++;
         this.log.error({ id: record.id, err }, 'could not restore container');
       }
     }));
-    return { restored: records.length - failed, failed };
+    return { restored, failed };
   }
 
   private async restoreOne(record: ContainerRecord): Promise<void> {
@@ -259,14 +261,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.names.add(record.id, record.name);
     const entry = this.spawn(record, plan.restore);
     this.log.info({ id: record.id, name: record.name, probe: probe.state, state: stateName(entry.actor.getSnapshot()) }, 'container restored');
+    // Not awaited: the daemon serves while these run (Docker starts restart-policy containers
+    // in the background too); each goes through the actor like any command.
     if (plan.resend) {
-      await this.command(entry, plan.resend).catch((err) => this.log.warn({ id: record.id, err }, 'could not finish the command the daemon had accepted'));
+      this.command(entry, plan.resend).catch((err) => this.log.warn({ id: record.id, err }, 'could not finish the command the daemon had accepted'));
       return;
     }
     const s = entry.actor.getSnapshot();
     const c = s.context;
     if (s.value === 'stopped' && startsWithDaemon(c.restartPolicy, { exitCode: c.exitCode ?? 0, restartCount: c.restartCount, manuallyStopped: c.manuallyStopped })) {
-      await this.command(entry, { type: 'START' }).catch((err) => this.log.warn({ id: record.id, err }, 'restart policy: could not start'));
+      this.command(entry, { type: 'START' }).catch((err) => this.log.warn({ id: record.id, err }, 'restart policy: could not start'));
     }
   }
 
