@@ -1,66 +1,66 @@
 // One layer tar (plain or gzip) streamed into `<dir>/diff`, its skeleton into `<dir>/tar-split`,
-// while the digest of the uncompressed bytes (the diff id) is computed on the way. Memory stays
-// at a few chunks whatever the archive's size. The caller owns `dir`: on failure it removes it.
+// while the digest of the uncompressed bytes (the diff id) is computed on the way. The file
+// system work runs in the extraction worker (or inline, when asked or when the caller supplies
+// its own SpecialFiles); this thread reads, inflates and hashes. Memory stays at a few chunks
+// whatever the archive's size. The caller owns `dir`: on failure it removes it.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
-import { LayerWriter } from './layer-writer.js';
-import { SkeletonWriter } from './layer-skeleton.js';
+import { ExtractionThread } from './extraction-thread.js';
+import { LayerExtraction, type ExtractionResult } from './layer-extraction.js';
 import { hostSpecialFiles, type SpecialFiles } from './special-files.js';
-import { TarReader } from './tar-reader.js';
 import { DEFAULT_MAX_BYTES, uncompressed } from './uncompressed.js';
+
+export { DIFF_DIR, SKELETON_FILE } from './layer-extraction.js';
 
 export interface ExtractOptions {
   /** Cap on the uncompressed size (default 64 GiB). */
   maxBytes?: number;
+  /** Calls for device nodes and xattrs; supplying them runs the extraction inline. */
   special?: SpecialFiles;
   chown?: boolean;
+  /** Run the file system work on this thread instead of the extraction worker. */
+  inline?: boolean;
   /** Total input bytes read so far. */
   onProgress?: (bytes: number) => void;
   /** Refuse the layer unless its uncompressed digest is this one ('sha256:<hex>'). */
   expectDiffId?: string;
 }
 
-export interface ExtractedLayer {
+export interface ExtractedLayer extends ExtractionResult {
   diffId: string;
   /** Bytes of the uncompressed tar. */
   tarSize: number;
-  /** Bytes of regular-file data. */
-  size: number;
-  entries: number;
-  /** Whether `<dir>/tar-split` can rebuild the exact tar. */
-  skeleton: boolean;
 }
 
-export const DIFF_DIR = 'diff';
-export const SKELETON_FILE = 'tar-split';
+interface Engine {
+  write(chunk: Buffer): Promise<void> | undefined | void;
+  end(): Promise<ExtractionResult> | ExtractionResult;
+  abort(): Promise<void> | void;
+}
 
 export async function extractLayer(input: AsyncIterable<unknown>, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const diff = join(dir, DIFF_DIR);
-  mkdirSync(diff, { recursive: true, mode: 0o755 });
-  const skeleton = new SkeletonWriter(join(dir, SKELETON_FILE));
-  const writer = new LayerWriter(diff, { special: opts.special ?? hostSpecialFiles(), chown: opts.chown, skeleton });
-  const reader = new TarReader(writer, { maxEntrySize: maxBytes });
+  const settings = { maxEntrySize: maxBytes, chown: opts.chown };
+  const engine: Engine =
+    opts.inline || opts.special ? new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings) : ExtractionThread.get().start(dir, settings);
   const hash = createHash('sha256');
   let tarSize = 0;
   try {
     for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress })) {
       hash.update(chunk);
       tarSize += chunk.length;
-      reader.write(chunk);
+      const wait = engine.write(chunk);
+      if (wait) await wait;
     }
-    reader.end();
-    const stats = writer.finish();
+    const result = await engine.end();
     const diffId = `sha256:${hash.digest('hex')}`;
     if (opts.expectDiffId && opts.expectDiffId !== diffId) {
       throw invalid(`layer digest mismatch: expected ${opts.expectDiffId}, got ${diffId}`);
     }
-    return { diffId, tarSize, size: stats.size, entries: stats.entries, skeleton: skeleton.finish() };
+    return { ...result, diffId, tarSize };
   } catch (err) {
-    writer.abort();
+    await engine.abort();
     throw importError(err);
   }
 }

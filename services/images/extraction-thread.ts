@@ -1,0 +1,147 @@
+// The main-thread side of the extraction worker (extraction-worker.ts): one worker for the
+// process, started on first use and kept (unref'd while idle: it never holds the process open).
+// Chunks are copied into a transferable buffer (the input's buffers may be views on memory
+// someone else owns); at most IN_FLIGHT bytes wait in the worker's queue, which bounds memory.
+
+import { Worker } from 'node:worker_threads';
+import { TdockerError } from '../errors/tdocker-error.js';
+import type { FromWorker, ToWorker, WireError } from './extraction-worker.js';
+import type { ExtractionResult, ExtractionSettings } from './layer-extraction.js';
+
+const IN_FLIGHT = 8 << 20;
+
+interface Job {
+  inFlight: number;
+  error?: TdockerError;
+  drained?: () => void;
+  done?: { resolve: (r: ExtractionResult) => void; reject: (e: TdockerError) => void };
+  aborted?: () => void;
+}
+
+function fromWire(w: WireError): TdockerError {
+  return new TdockerError(w.code, w.message, w.syscall && w.errno !== undefined ? { sys: { syscall: w.syscall, errno: w.errno, path: w.path } } : {});
+}
+
+export class ExtractionThread {
+  private static shared: ExtractionThread | undefined;
+  private readonly worker: Worker;
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 1;
+
+  static get(): ExtractionThread {
+    return (ExtractionThread.shared ??= new ExtractionThread());
+  }
+
+  private constructor() {
+    this.worker = new Worker(new URL('./extraction-worker.js', import.meta.url));
+    this.worker.unref();
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    const fail = (err: unknown) => {
+      if (ExtractionThread.shared === this) ExtractionThread.shared = undefined;
+      const e = new TdockerError('INTERNAL', `layer extraction worker stopped: ${(err as Error)?.message ?? err}`, { cause: err });
+      for (const [id, job] of this.jobs) {
+        job.error ??= e;
+        job.drained?.();
+        job.done?.reject(e);
+        job.aborted?.();
+        this.jobs.delete(id);
+      }
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  }
+
+  start(dir: string, settings: ExtractionSettings): ThreadedExtraction {
+    const id = this.nextId++;
+    this.jobs.set(id, { inFlight: 0 });
+    if (this.jobs.size === 1) this.worker.ref();
+    this.post({ op: 'start', id, dir, settings });
+    return new ThreadedExtraction(this, id);
+  }
+
+  /** @internal */
+  job(id: number): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** @internal */
+  post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  /** @internal */
+  finished(id: number): void {
+    this.jobs.delete(id);
+    if (this.jobs.size === 0) this.worker.unref();
+  }
+
+  private onMessage(m: FromWorker): void {
+    const job = this.jobs.get(m.id);
+    if (!job) return;
+    switch (m.op) {
+      case 'ack':
+        job.inFlight -= m.bytes;
+        if (job.inFlight <= IN_FLIGHT / 2) job.drained?.();
+        return;
+      case 'done':
+        job.done?.resolve(m.result);
+        return;
+      case 'error':
+        job.error = fromWire(m.error);
+        job.drained?.();
+        job.done?.reject(job.error);
+        return;
+      case 'aborted':
+        job.aborted?.();
+        return;
+    }
+  }
+}
+
+export class ThreadedExtraction {
+  constructor(private readonly thread: ExtractionThread, private readonly id: number) {}
+
+  /** Queues a chunk; returns a promise when the worker is behind and the caller should wait. */
+  write(chunk: Buffer): Promise<void> | undefined {
+    const job = this.state();
+    const copy = new Uint8Array(chunk.length);
+    copy.set(chunk);
+    job.inFlight += copy.length;
+    this.thread.post({ op: 'chunk', id: this.id, data: copy }, [copy.buffer]);
+    if (job.inFlight <= IN_FLIGHT) return undefined;
+    return new Promise<void>((resolve) => {
+      job.drained = () => {
+        job.drained = undefined;
+        resolve();
+      };
+    }).then(() => {
+      this.state();
+    });
+  }
+
+  end(): Promise<ExtractionResult> {
+    const job = this.state();
+    return new Promise<ExtractionResult>((resolve, reject) => {
+      job.done = { resolve, reject };
+      this.thread.post({ op: 'end', id: this.id });
+    }).finally(() => this.thread.finished(this.id));
+  }
+
+  /** Stops the extraction and waits until the worker has closed what it held open. */
+  async abort(): Promise<void> {
+    const job = this.thread.job(this.id);
+    if (!job) return;
+    await new Promise<void>((resolve) => {
+      job.aborted = resolve;
+      this.thread.post({ op: 'abort', id: this.id });
+    });
+    this.thread.finished(this.id);
+  }
+
+  private state(): Job {
+    const job = this.thread.job(this.id);
+    if (!job) throw new TdockerError('INTERNAL', 'layer extraction worker stopped');
+    if (job.error) throw job.error;
+    return job;
+  }
+}
