@@ -52,6 +52,14 @@ function fromMountRoot(m: CgroupMount, path: string): string {
   return path.slice(m.root.length) || '/';
 }
 
+/**
+ * The v1 controllers a container's limits, stats, freezer and device rules use. A container joins
+ * only the hierarchies that carry one of them: each further hierarchy (blkio, hugetlb,
+ * name=systemd, …) costs a mkdir, a join and an rmdir per container for nothing this project reads
+ * or limits, and the container stays in the daemon's cgroup there.
+ */
+export const USED_V1_CONTROLLERS: readonly string[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices'];
+
 export function findCgroupHierarchies(root: string, mountsText: string, procSelfCgroup: string): CgroupHierarchies {
   const own = parseProcCgroup(procSelfCgroup);
   const out: CgroupHierarchies = { v1: [] };
@@ -66,7 +74,7 @@ export function findCgroupHierarchies(root: string, mountsText: string, procSelf
       continue;
     }
     const key = [...m.controllers].sort().join(',');
-    if (!m.controllers.length || seen.has(key)) continue;
+    if (!m.controllers.some((c) => USED_V1_CONTROLLERS.includes(c)) || seen.has(key)) continue;
     seen.add(key);
     const path = m.controllers.map((c) => own.v1.get(c)).find((p) => p !== undefined);
     if (path === undefined) throw precondition(`/proc/self/cgroup has no line for the ${key} hierarchy mounted at ${m.mountpoint}`);
