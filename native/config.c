@@ -106,6 +106,7 @@ static int load_rlimits(const struct json *process, struct config *c, char *err,
 			snprintf(err, errlen, "config: unknown rlimit '%s'", type);
 			return -1;
 		}
+		c->rlimits[c->n_rlimits].name = rlimit_names[i].name;
 		c->rlimits[c->n_rlimits].resource = rlimit_names[i].resource;
 		c->rlimits[c->n_rlimits].soft = (unsigned long long)json_int(r, "soft", 0);
 		c->rlimits[c->n_rlimits].hard = (unsigned long long)json_int(r, "hard", 0);

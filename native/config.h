@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 struct rlimit_spec {
+	const char *name; /* RLIMIT_NOFILE, … */
 	int resource;
 	unsigned long long soft, hard;
 };

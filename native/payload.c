@@ -162,9 +162,19 @@ void become_user(const struct config *c, const struct user *u)
 void set_rlimits(const struct config *c)
 {
 	for (size_t i = 0; i < c->n_rlimits; i++) {
-		struct rlimit rl = { c->rlimits[i].soft, c->rlimits[i].hard };
-		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
-			fail(125, "setrlimit", NULL, errno, NULL);
+		const struct rlimit_spec *r = &c->rlimits[i];
+		struct rlimit rl = { r->soft, r->hard }, cur;
+		if (setrlimit(r->resource, &rl) == 0)
+			continue;
+		/* Raising a hard limit needs CAP_SYS_RESOURCE, which a host may not have: say so. */
+		int err = errno;
+		char msg[256];
+		if (getrlimit(r->resource, &cur) == 0 && err == EPERM && r->hard > cur.rlim_max)
+			snprintf(msg, sizeof(msg), "setrlimit %s %llu:%llu: the hard limit here is %llu and cannot be raised: %s",
+				 r->name, r->soft, r->hard, (unsigned long long)cur.rlim_max, strerror(err));
+		else
+			snprintf(msg, sizeof(msg), "setrlimit %s %llu:%llu: %s", r->name, r->soft, r->hard, strerror(err));
+		fail(125, "setrlimit", NULL, err, msg);
 	}
 }
 

@@ -197,8 +197,8 @@ static void state_json(char *buf, size_t len)
 	if (S.status == S_EXITED)
 		exit_json(buf, len);
 	else
-		snprintf(buf, len, "{\"status\":\"%s\",\"pid\":%d,\"startedAt\":\"%s\"}",
-			 S.status == S_CREATED ? "created" : "running", S.pid, S.started_at);
+		snprintf(buf, len, "{\"status\":\"%s\",\"pid\":%d,\"startedAt\":\"%s\",\"shimPid\":%d}",
+			 S.status == S_CREATED ? "created" : "running", S.pid, S.started_at, getpid());
 }
 
 /* ---- container output and input ---- */
@@ -781,10 +781,13 @@ static int serve_spawns(void)
 				const char *path = start ? rest + 8 : rest;
 				pid_t p = fork();
 				if (p == 0) {
+					/* A fresh image (cheap for this static binary) so that ps shows each
+					 * shim with its config, and nothing of the spawner's state carries over. */
+					char *args[] = { "tdocker-shim", "--tag", tag, start ? "--start" : (char *)path,
+							 start ? (char *)path : NULL, NULL };
 					signal(SIGCHLD, SIG_DFL);
-					reply_fd = 3;
-					reply_tag = tag;
-					_exit(run_shim(path, start));
+					execv("/proc/self/exe", args);
+					_exit(127);
 				}
 				if (p < 0) {
 					char line[256];
@@ -806,12 +809,20 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--serve") == 0)
 		return serve_spawns();
-	int start_now = argc == 3 && strcmp(argv[1], "--start") == 0;
-	if (argc != 2 && !start_now) {
+	int i = 1;
+	if (argc > 3 && strcmp(argv[1], "--tag") == 0) {
+		/* Started by the spawner: the reply goes to its socket, tagged. */
+		reply_fd = 3;
+		reply_tag = argv[2];
+		i = 3;
+	}
+	int start_now = i < argc && strcmp(argv[i], "--start") == 0;
+	i += start_now;
+	if (i != argc - 1) {
 		fprintf(stderr, "usage: tdocker-shim [--start] CONFIG_JSON | tdocker-shim --serve\n");
 		return 2;
 	}
-	return run_shim(argv[argc - 1], start_now);
+	return run_shim(argv[i], start_now);
 }
 
 static int run_shim(const char *config_path, int start_now)
