@@ -71,6 +71,31 @@ describe('tdockerd streams', { skip: skipReason }, () => {
     await h.remove(id, true);
   });
 
+  it('attaches stdin (closed at the client\'s EOF with stdin_once) and detaches leaving the container running', async () => {
+    const id = await h.create(runRequest('busybox', ['sh', '-c', 'cat; echo end'], { config: { openStdin: true, stdinOnce: true } }));
+    const call = h.containers.attach();
+    const frames = collect<IoFrame>(call);
+    call.write({ frame: { $case: 'options', options: { id, stdin: true, stdout: true, stderr: true, logs: false } } });
+    await h.startC(id);
+    call.write({ frame: { $case: 'stdin', stdin: Buffer.from('typed\n') } });
+    call.write({ frame: { $case: 'closeStdin', closeStdin: true } });
+    const got = await frames;
+    assert.equal(frameText(got), 'typed\nend\n');
+    const last = got.at(-1)?.frame;
+    assert.equal(last?.$case === 'exit' && last.exit.exitCode, 0);
+    await h.remove(id);
+
+    const live = await h.run(runRequest('busybox', ['sh', '-c', 'echo hi; exec sleep 100']));
+    const a = h.containers.attach();
+    const aFrames = collect<IoFrame>(a);
+    a.write({ frame: { $case: 'options', options: { id: live, stdin: false, stdout: true, stderr: true, logs: false } } });
+    await sleep(100);
+    a.write({ frame: { $case: 'detach', detach: true } });
+    assert.equal((await aFrames).at(-1)?.frame?.$case, 'detached');
+    assert.equal((await h.inspect(live)).state?.running, true);
+    await h.remove(live, true);
+  });
+
   it('answers health checks and server reflection', async () => {
     const health = new HealthClient(`unix://${h.socket}`, credentials.createInsecure());
     const ok = await unary<HealthCheckResponse>((cb) => health.check({ service: '' }, cb));
