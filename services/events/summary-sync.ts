@@ -1,0 +1,67 @@
+// Container summaries in KV tdocker_containers, written without ever blocking the caller: the
+// latest value per key waits in memory while NATS is away and is written when it is back. Writes of
+// one key are sequential, so an older value never lands after a newer one. Summaries are not kept on
+// disk: after a restart the daemon puts every container's summary again.
+import type { KV } from '@nats-io/kv';
+
+const DELETE = Symbol('delete');
+type Value = string | typeof DELETE;
+
+export class SummarySync {
+  private readonly dirty = new Map<string, Value>();
+  private readonly busy = new Set<string>();
+  private kv: KV | undefined;
+  private retry: NodeJS.Timeout | undefined;
+
+  constructor(private readonly onError: (err: unknown, key: string) => void) {}
+
+  get pending(): number {
+    return this.dirty.size + this.busy.size;
+  }
+
+  put(key: string, json: string): void {
+    this.dirty.set(key, json);
+    this.flushKey(key);
+  }
+
+  delete(key: string): void {
+    this.dirty.set(key, DELETE);
+    this.flushKey(key);
+  }
+
+  /** Sets the bucket to write to; undefined while NATS is away. */
+  setBucket(kv: KV | undefined): void {
+    this.kv = kv;
+    if (kv) for (const k of [...this.dirty.keys()]) this.flushKey(k);
+  }
+
+  stop(): void {
+    this.kv = undefined;
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private flushKey(key: string): void {
+    const kv = this.kv;
+    if (!kv || this.busy.has(key) || !this.dirty.has(key)) return;
+    const v = this.dirty.get(key)!;
+    this.dirty.delete(key);
+    this.busy.add(key);
+    const op = v === DELETE ? kv.delete(key) : kv.put(key, v);
+    op.then(
+      () => {
+        this.busy.delete(key);
+        this.flushKey(key);
+      },
+      (err: unknown) => {
+        this.busy.delete(key);
+        if (!this.dirty.has(key)) this.dirty.set(key, v);
+        this.onError(err, key);
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          if (this.kv) for (const k of [...this.dirty.keys()]) this.flushKey(k);
+        }, 1000);
+        this.retry.unref();
+      },
+    );
+  }
+}
