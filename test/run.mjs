@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['build/test/unit', 'build/test/integration'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['build/test/unit', 'build/test/integration', 'build/test/e2e'];
 const files = [];
 const walk = (d) => {
   for (const n of readdirSync(d).sort()) {
