@@ -40,7 +40,7 @@ export class RunnerRuntime implements ContainerRuntime {
     const dir = this.runner.paths(spec.id).dir;
     // The folder exists (it holds state.json); a mount a dead daemon left is replaced.
     releaseRootfs(dir);
-    prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts: spec.mounts ?? [] });
+    prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: !!spec.autoRemove });
   }
 
   async unmount(id: string): Promise<void> {
@@ -49,9 +49,15 @@ export class RunnerRuntime implements ContainerRuntime {
   }
 
   async start(spec: ContainerSpec): Promise<StartResult> {
-    await this.runner.create(spec);
     const hooks = this.createdHooks.get(spec.id);
-    if (hooks) await Promise.all([...hooks].map((h) => h().catch(() => {})));
+    if (!hooks) {
+      // Nobody waits to attach: the shim starts the payload in the same request (one round trip).
+      const r = await this.runner.create(spec, { start: true });
+      if (r.startedAt) return { pid: r.pid, startedAt: r.startedAt };
+      return this.runner.start(spec.id);
+    }
+    await this.runner.create(spec);
+    await Promise.all([...hooks].map((h) => h().catch(() => {})));
     const { pid, startedAt } = await this.runner.start(spec.id);
     return { pid, startedAt };
   }

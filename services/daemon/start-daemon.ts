@@ -17,6 +17,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { ContainerRunner } from './container-runner.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { RunnerRuntime } from './runner-runtime.js';
+import { Runtime } from '../runtime/runtime.js';
 
 export interface Daemon {
   address: string;
@@ -66,7 +67,8 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     extra.images ? undefined : optionalModule<{ ImageStore: new (root: string) => ImageSource }>('../images/image-store.js'),
     optionalModule<{ startExec: StartExec }>('../runtime/exec-process.js'),
   ]);
-  const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, ...(placement ? { placement } : {}) });
+  const shims = new Runtime();
+  const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, runtime: shims, ...(placement ? { placement } : {}) });
   const runtime = new RunnerRuntime(runner);
   const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
   const images = extra.images ?? (imagesModule ? new imagesModule.ImageStore(opts.root) : undefined);
@@ -100,6 +102,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     });
   } catch (e) {
     await supervisor.close();
+    shims.close();
     throw e;
   }
   log.info({
@@ -112,6 +115,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     close: async () => {
       await server.close();
       await supervisor.close();
+      shims.close(); // the shim spawner; the shims themselves run on
     },
   };
 }

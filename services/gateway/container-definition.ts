@@ -52,6 +52,7 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
       limits,
       network,
       log: { maxSize: host.logConfig?.maxSize ?? 0, maxFiles: Math.max(1, host.logConfig?.maxFile ?? 1) },
+      ...(host.autoRemove ? { autoRemove: true } : {}),
     },
     restartPolicy,
     autoRemove: host.autoRemove,
