@@ -7,6 +7,7 @@ import type { WaitContainerResponse } from '../../../proto/gen/tinydocker/v1/con
 import type { CliContext } from '../cli-context.js';
 import type { DaemonClient } from '../client/daemon-client.js';
 import { unaryCall } from '../client/unary-call.js';
+import { disableOutputProcessing } from '../io/raw-output.js';
 import { RawTerminal } from '../io/raw-terminal.js';
 import { proxySignals } from '../io/signal-proxy.js';
 import { runStdioSession } from '../io/stdio-session.js';
@@ -69,7 +70,7 @@ export async function attachToContainer(plan: AttachPlan, cli: CliContext): Prom
   // a round trip on every `run`.
 
   const person = plan.stdin && cli.stdin.isTTY === true;
-  const raw = tty && person ? RawTerminal.enter(cli.stdin) : undefined;
+  const raw = tty && person ? RawTerminal.enter(cli.stdin, process, disableOutputProcessing) : undefined;
   const leaveOnSignal = (signal: NodeJS.Signals) => {
     // The CLI is being ended while the terminal is raw: give the terminal back, leave the
     // container running (the call is cancelled, which detaches), exit as a signal would.
@@ -99,6 +100,10 @@ export async function attachToContainer(plan: AttachPlan, cli: CliContext): Prom
         await unaryCall((done: (err: ServiceError | null, res: object) => void) => daemon.containers.start({ id }, done));
       } catch (err) {
         call.cancel();
+        // --rm: a container that could not start is not left behind (Docker removes it too).
+        if (plan.autoRemove) {
+          await unaryCall((done: (e: ServiceError | null, r: object) => void) => daemon.containers.remove({ id, force: true }, done)).catch(noop);
+        }
         throw cli.fail(err, plan.what);
       }
     }

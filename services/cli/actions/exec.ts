@@ -4,6 +4,7 @@ import type { ExitStatus, IoFrame } from '../../../proto/gen/tinydocker/v1/conta
 import type { ExecCommand } from '../args/commands/exec.js';
 import { CliError } from '../cli-error.js';
 import type { Action, CliContext } from '../cli-context.js';
+import { disableOutputProcessing } from '../io/raw-output.js';
 import { RawTerminal } from '../io/raw-terminal.js';
 import { type IoCall, runStdioSession, SessionLost } from '../io/stdio-session.js';
 import { terminalSizeOf } from '../io/terminal-size.js';
@@ -48,7 +49,7 @@ export const exec: Action<ExecCommand> = async (cmd, cli) => {
   }
 
   const person = options.stdin && cli.stdin.isTTY === true;
-  const raw = options.tty && person ? RawTerminal.enter(cli.stdin) : undefined;
+  const raw = options.tty && person ? RawTerminal.enter(cli.stdin, process, disableOutputProcessing) : undefined;
   try {
     const end = await runStdioSession({
       call,

@@ -1,5 +1,8 @@
 // Raw mode for `-it`: every key, Ctrl-C included, goes to the container as a byte, and the
-// container's terminal does the echoing. Whatever happens after, the user's terminal must come
+// container's terminal does the echoing and the output processing. libuv's raw mode keeps the
+// output processing of the user's terminal (ONLCR: "\n" becomes "\r\n"), which would turn a
+// curses program's bare line feeds into carriage returns; Node has no termios call, so when asked
+// the caller turns it off with `stty -opost` (what Docker's raw mode does too). Whatever happens after, the user's terminal must come
 // back as it was: restore() on the normal path, and a process 'exit' hook for every other one
 // (process.exit from an error path, an uncaught exception). Signals that end the CLI while it is
 // raw are handled by the caller, which restores and exits.
@@ -30,12 +33,17 @@ export class RawTerminal {
     this.#wasRaw = tty.isRaw === true;
   }
 
-  /** Puts a terminal in raw mode; undefined (nothing done) when `tty` is not a terminal. */
-  static enter(tty: RawModeTty, hooks: ExitHooks = process): RawTerminal | undefined {
+  /**
+   * Puts a terminal in raw mode; undefined (nothing done) when `tty` is not a terminal.
+   * `afterRaw` runs once it is raw (stty -opost); setRawMode(false) undoes what it changed, as
+   * libuv restores the whole terminal state it saved.
+   */
+  static enter(tty: RawModeTty, hooks: ExitHooks = process, afterRaw?: () => void): RawTerminal | undefined {
     if (!tty.isTTY) return undefined;
     const raw = new RawTerminal(tty, hooks);
     hooks.on('exit', raw.#onExit);
     tty.setRawMode(true);
+    afterRaw?.();
     return raw;
   }
 
