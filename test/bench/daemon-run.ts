@@ -1,0 +1,117 @@
+// Benchmarks of the daemon and CLI issue, in one run beside crun and podman:
+//  1. `tdocker run --rm busybox true`, CLI process included, vs `podman run --rm --network none`
+//  2. gRPC Run -> started (daemon side) vs `crun run` (whole)
+//  3. 50 Runs at once from one client vs 50 `crun run`, 8 at a time (crun's best batch shape)
+//  4. `tdocker ps` with 1,000 containers running, and the daemon's RSS then
+// Knobs: N (20), NPOD (10), NPAR (50), NPS (1000; 0 skips 4). Prints a table and one JSON line.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonHarness, runRequest } from '../integration/daemon-harness.js';
+import { crunBundle, crunUsable, has, median, percentile, run, timeIt } from './bench-host.js';
+
+const N = Number(process.env.N ?? 20);
+const NPOD = Number(process.env.NPOD ?? 10);
+const NPAR = Number(process.env.NPAR ?? 50);
+const NPS = Number(process.env.NPS ?? 1000);
+const cli = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
+
+function runCli(socket: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [cli, '-H', `unix://${socket}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => { out += d; });
+    c.stderr.on('data', (d) => { err += d; });
+    c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tdocker ${args.join(' ')}: ${code}: ${err}`))));
+  });
+}
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+const h = await DaemonHarness.create();
+const crun = crunUsable();
+const results: Record<string, unknown> = {};
+try {
+  await h.start();
+  await h.importBusybox();
+  const sock = h.socket;
+  const bundle = crun.ok ? crunBundle(join(h.host.base, 'crun-true'), h.host.image, ['/bin/true']) : '';
+  let seq = 0;
+  const crunRun = () => run('crun', ['run', '--bundle', bundle, `tdd-${process.pid}-${seq++}`]);
+  const rmReq = (cmd: string[]) => runRequest('busybox', cmd, { hostConfig: { autoRemove: true } });
+
+  // 1. end to end, CLI included
+  const e2e: number[] = [];
+  for (let i = 0; i < 3; i++) await runCli(sock, ['run', '--rm', 'busybox', 'true']);
+  for (let i = 0; i < N; i++) e2e.push(await timeIt(() => runCli(sock, ['run', '--rm', 'busybox', 'true'])));
+  results.e2eMedianMs = median(e2e);
+  let podman: number[] = [];
+  if (has('podman')) {
+    const tar = join(h.host.base, 'rootfs.tar');
+    await run('tar', ['-C', h.host.image, '-cf', tar, '.']);
+    await run('podman', ['import', tar, 'tdbench-busybox']);
+    const pf = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+    const pod = () => run('podman', ['run', '--rm', '--network', 'none', ...pf, 'tdbench-busybox', '/bin/true']);
+    await pod();
+    for (let i = 0; i < NPOD; i++) podman.push(await timeIt(pod));
+    await run('podman', ['rmi', '-f', 'tdbench-busybox']).catch(() => {});
+    results.podmanMedianMs = median(podman);
+    results.e2eVsPodman = median(e2e) / median(podman);
+  }
+
+  // 2. gRPC Run -> started, daemon side, vs crun run
+  const started: number[] = [];
+  const crunT: number[] = [];
+  for (let i = 0; i < N; i++) {
+    let id = '';
+    started.push(await timeIt(async () => { id = await h.run(rmReq(['sleep', '0.2'])); }));
+    await h.wait(id).catch(() => {});
+    if (crun.ok) crunT.push(await timeIt(crunRun));
+  }
+  results.runStartedP50Ms = median(started);
+  results.crunMedianMs = crun.ok ? median(crunT) : null;
+  results.runVsCrun = crun.ok ? median(started) / median(crunT) : null;
+
+  // 3. 50 Runs at once from one client vs crun's batch
+  const ids: string[] = [];
+  results.batchRunMs = await timeIt(async () => {
+    ids.push(...await Promise.all(Array.from({ length: NPAR }, () => h.run(rmReq(['/bin/true'])))));
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  if (crun.ok) {
+    let next = 0;
+    results.crunBatchMs = await timeIt(() => Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < NPAR) { next++; await crunRun(); }
+    })));
+    results.batchVsCrun = (results.batchRunMs as number) / (results.crunBatchMs as number);
+  }
+
+  // 4. ps with 1,000 running containers, daemon RSS
+  if (NPS > 0) {
+    const rss0 = rssMiB(h.daemon!.child.pid!);
+    const t0 = Date.now();
+    for (let i = 0; i < NPS; i += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, NPS - i) }, () => h.run(runRequest('busybox', ['sleep', '3600']))));
+    }
+    results.startManyS = (Date.now() - t0) / 1000;
+    const ps: number[] = [];
+    for (let i = 0; i < 5; i++) ps.push(await timeIt(() => runCli(sock, ['ps', '-q'])));
+    results.ps1000MedianMs = median(ps);
+    results.ps1000P90Ms = percentile(ps, 90);
+    results.daemonRssMiB = { idle: rss0, with1000Running: rssMiB(h.daemon!.child.pid!) };
+  }
+  const r = results as Record<string, number | null | object>;
+  const f = (x: unknown, d = 1) => (typeof x === 'number' ? x.toFixed(d) : '-');
+  console.log(`tdocker run --rm busybox true (CLI incl.)  median ${f(r.e2eMedianMs)} ms   podman --network none ${f(r.podmanMedianMs)} ms   ratio ${f(r.e2eVsPodman, 2)} (targets <= 100 ms, <= 0.6)`);
+  console.log(`gRPC Run -> started p50 ${f(r.runStartedP50Ms)} ms   crun run ${f(r.crunMedianMs)} ms   ratio ${f(r.runVsCrun, 2)} (target <= 1.5)`);
+  console.log(`${NPAR} Runs at once ${f(r.batchRunMs)} ms   crun x${NPAR} -P8 ${f(r.crunBatchMs)} ms   ratio ${f(r.batchVsCrun, 2)} (target <= 1.0)`);
+  if (NPS > 0) console.log(`tdocker ps -q with ${NPS} running: median ${f(r.ps1000MedianMs)} ms (target <= 150); daemon RSS ${JSON.stringify(r.daemonRssMiB)} MiB (target <= 150)`);
+  console.log(JSON.stringify(results));
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(results));
+} finally {
+  await h.stop();
+  const left = h.host.leftovers();
+  if (left.length) console.error('left behind:', left);
+}
