@@ -42,12 +42,13 @@ static void report(const char *line)
 /* Before the fork, errors go straight to the daemon; fail() in the child uses the channel. */
 static noreturn void die(const char *call, const char *path, int err, int exit_code)
 {
-	char text[512], q[1024], qc[128], line[2048];
-	snprintf(text, sizeof(text), "%s%s%s: %s", call, path ? " " : "", path ? path : "", strerror(err));
-	json_quote(q, sizeof(q), text);
-	json_quote(qc, sizeof(qc), call);
-	snprintf(line, sizeof(line), "{\"message\":%s,\"call\":%s,\"errno\":%d,\"exitCode\":%d}\n", q, qc, err, exit_code);
-	report(line);
+	char line[8192];
+	int n = json_error(line, sizeof(line) - 1, call, path, err, NULL, exit_code);
+	if (n > 0 && (size_t)n < sizeof(line) - 1) {
+		line[n] = '\n';
+		line[n + 1] = 0;
+		report(line);
+	}
 	_exit(exit_code);
 }
 

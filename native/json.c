@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,4 +275,20 @@ size_t json_quote(char *dst, size_t len, const char *s)
 	if (len)
 		dst[w < len ? w : len - 1] = 0;
 	return w;
+}
+
+int json_error(char *dst, size_t len, const char *call, const char *path, int err, const char *msg, int exit_code)
+{
+	char text[1024], q[2100], qc[160], qp[4200];
+	if (msg)
+		snprintf(text, sizeof(text), "%s", msg);
+	else if (path)
+		snprintf(text, sizeof(text), "%s %s: %s", call, path, strerror(err));
+	else
+		snprintf(text, sizeof(text), "%s: %s", call, strerror(err));
+	json_quote(q, sizeof(q), text);
+	json_quote(qc, sizeof(qc), call);
+	json_quote(qp, sizeof(qp), path ? path : "");
+	return snprintf(dst, len, "{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}",
+			q, qc, qp, err, exit_code);
 }

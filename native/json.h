@@ -31,4 +31,7 @@ char **json_strv(const struct json *arr, size_t *n);
 
 /* Writes s as a quoted JSON string into dst (always NUL-terminated, truncated to fit). */
 size_t json_quote(char *dst, size_t len, const char *s);
+/* The error object of native/README.md into dst, without a newline:
+ * {"message": msg or "<call> <path>: <strerror(err)>", "call", "path", "errno", "exitCode"}. */
+int json_error(char *dst, size_t len, const char *call, const char *path, int err, const char *msg, int exit_code);
 #endif

@@ -29,20 +29,10 @@ int chan = -1;
 /* Reports the failing step to the shim and exits with the code Docker would show. */
 noreturn void fail(int exit_code, const char *call, const char *path, int err, const char *msg)
 {
-	char buf[4096], q[1024], qc[128], qp[PATH_MAX + 8];
-	char text[1536];
-	if (msg)
-		snprintf(text, sizeof(text), "%s", msg);
-	else if (path)
-		snprintf(text, sizeof(text), "%s %s: %s", call, path, strerror(err));
-	else
-		snprintf(text, sizeof(text), "%s: %s", call, strerror(err));
-	json_quote(q, sizeof(q), text);
-	json_quote(qc, sizeof(qc), call);
-	json_quote(qp, sizeof(qp), path ? path : "");
-	int n = snprintf(buf, sizeof(buf), "%c{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}",
-			 INIT_MSG_ERROR, q, qc, qp, err, exit_code);
-	if (send(chan, buf, (size_t)n, MSG_NOSIGNAL) < 0)
+	char buf[8192];
+	buf[0] = INIT_MSG_ERROR;
+	int n = json_error(buf + 1, sizeof(buf) - 1, call, path, err, msg, exit_code);
+	if (n > 0 && send(chan, buf, (size_t)n + 1, MSG_NOSIGNAL) < 0)
 		(void)0; /* the shim is gone: nobody left to tell */
 	_exit(exit_code);
 }

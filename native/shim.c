@@ -95,18 +95,11 @@ static void reply_line(const char *line, size_t len)
 /* Before the container exists, errors go back to the daemon on the ready pipe as one JSON line. */
 static void report_error(const char *call, const char *path, int err, const char *msg, int exit_code)
 {
-	char text[1024], q[2048], qc[128], qp[4200], line[8192];
-	if (msg)
-		snprintf(text, sizeof(text), "%s", msg);
-	else if (path)
-		snprintf(text, sizeof(text), "%s %s: %s", call, path, strerror(err));
-	else
-		snprintf(text, sizeof(text), "%s: %s", call, strerror(err));
-	json_quote(q, sizeof(q), text);
-	json_quote(qc, sizeof(qc), call);
-	json_quote(qp, sizeof(qp), path ? path : "");
-	int n = snprintf(line, sizeof(line), "{\"message\":%s,\"call\":%s,\"path\":%s,\"errno\":%d,\"exitCode\":%d}\n",
-			 q, qc, qp, err, exit_code);
+	char line[8192];
+	int n = json_error(line, sizeof(line) - 1, call, path, err, msg, exit_code);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return;
+	line[n++] = '\n';
 	if (ready_fd >= 0) {
 		if (write(ready_fd, line, (size_t)n) < 0)
 			(void)0;
