@@ -48,6 +48,8 @@ describe('daemon errors', () => {
     const denied = failure(14, 'No connection established. Last error: Error: connect EACCES /x.sock. Resolution note: ');
     assert.match(daemonError(denied, 'ps', host).line, /^tdocker: cannot connect to the daemon at unix:\/\/\/run\/tinydocker\/tdockerd\.sock: permission denied/);
     assert.equal(daemonError(failure(14, 'the event bus is not connected'), 'ps', host).line, 'tdocker: ps: the event bus is not connected');
+    assert.equal(daemonError(failure(14, 'Connection dropped'), 'run', host).line,
+      'tdocker: run: lost the connection to the daemon at unix:///run/tinydocker/tdockerd.sock (Connection dropped)');
   });
 
   it('keeps a CliError as it is and words any other failure as one line', () => {

@@ -44,6 +44,11 @@ export function isConnectFailure(err: CallFailure): boolean {
   return err.code === UNAVAILABLE && /No connection established|Failed to connect|connect E[A-Z]+/.test(err.details);
 }
 
+/** Whether an established connection broke (the daemon died or was stopped mid-call). */
+export function isConnectionLost(err: CallFailure): boolean {
+  return err.code === UNAVAILABLE && /Connection dropped|Socket closed|ECONNRESET|EPIPE|GOAWAY/.test(err.details);
+}
+
 export const cannotConnect = (host: string, why = 'is tdockerd running? (start it with: tdockerd)'): CliError =>
   new CliError(`cannot connect to the daemon at ${host}`, why);
 
@@ -60,6 +65,7 @@ export function daemonError(err: unknown, what: string, host: string): CliError 
     }
     return cannotConnect(host);
   }
+  if (isConnectionLost(err)) return new CliError(what, `lost the connection to the daemon at ${host} (${err.details})`, { cause: err });
   const why = err.details.trim() || (statusNames[err.code] ?? `status ${err.code}`).toLowerCase().replaceAll('_', ' ');
   return new CliError(what, why, { exitCode: exitCodeOf(err), cause: err });
 }
