@@ -37,7 +37,8 @@ export async function execCall(ctx: GatewayContext, call: ServerDuplexStream<Exe
         pid: v.context.pid,
         cgroupProcs: ctx.runner.cgroup(v.record.id).procsFiles,
         args: o.cmd,
-        env: mergeEnv(p.env ?? [], o.env),
+        // The container's environment as its init got it (HOSTNAME included), then the exec's own.
+        env: mergeEnv([...(p.hostname ? [`HOSTNAME=${p.hostname}`] : []), ...(p.env ?? [])], o.env),
         cwd: o.workingDir || p.cwd || '/',
         ...((o.user || p.user) ? { user: o.user || p.user } : {}),
         tty: o.tty,
