@@ -25,6 +25,8 @@ export interface ExtractOptions {
   onProgress?: (bytes: number) => void;
   /** Refuse the layer unless its uncompressed digest is this one ('sha256:<hex>'). */
   expectDiffId?: string;
+  /** Refuse the layer unless the digest of the input as given (compressed) is this one. */
+  expectBlobDigest?: string;
 }
 
 export interface ExtractedLayer extends ExtractionResult {
@@ -45,9 +47,11 @@ export async function extractLayer(input: AsyncIterable<unknown>, dir: string, o
   const engine: Engine =
     opts.inline || opts.special ? new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings) : ExtractionThread.get().start(dir, settings);
   const hash = createHash('sha256');
+  const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
   let tarSize = 0;
   try {
-    for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress })) {
+    const onRaw = blobHash && ((c: Buffer) => void blobHash.update(c));
+    for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress, onRaw })) {
       hash.update(chunk);
       tarSize += chunk.length;
       const wait = engine.write(chunk);
@@ -55,6 +59,10 @@ export async function extractLayer(input: AsyncIterable<unknown>, dir: string, o
     }
     const result = await engine.end();
     const diffId = `sha256:${hash.digest('hex')}`;
+    if (blobHash) {
+      const blob = `sha256:${blobHash.digest('hex')}`;
+      if (blob !== opts.expectBlobDigest) throw invalid(`blob digest mismatch: expected ${opts.expectBlobDigest}, got ${blob}`);
+    }
     if (opts.expectDiffId && opts.expectDiffId !== diffId) {
       throw invalid(`layer digest mismatch: expected ${opts.expectDiffId}, got ${diffId}`);
     }

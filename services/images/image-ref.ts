@@ -61,3 +61,11 @@ export function idPrefix(ref: string): string | null {
   const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
   return hex.length >= 4 && hex.length <= 64 && HEX.test(hex) ? hex : null;
 }
+
+/** The fully qualified name of a familiar tag: `busybox:latest` → `docker.io/library/busybox:latest`. */
+export function fullName(tag: string): string {
+  const first = tag.split('/')[0]!;
+  const hasDomain = tag.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasDomain) return tag;
+  return tag.includes('/') ? `docker.io/${tag}` : `docker.io/library/${tag}`;
+}

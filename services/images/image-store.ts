@@ -97,9 +97,12 @@ export class ImageStore {
     try {
       const diffId = await this.addLayer(input, lease, { onProgress: opts.onProgress });
       const config = importedConfig(diffId, { config: opts.config, comment: opts.comment, created: opts.created });
-      return await this.addImage(Buffer.from(JSON.stringify(config)), tag ? [tag] : []);
-    } finally {
+      const img = await this.addImage(Buffer.from(JSON.stringify(config)), tag ? [tag] : []);
       lease.release();
+      return img;
+    } catch (err) {
+      await this.abandon(lease);
+      throw err;
     }
   }
 
@@ -217,6 +220,17 @@ export class ImageStore {
     };
   }
 
+  /**
+   * Releases a lease after a failed import, deleting the layers it held that no image lists:
+   * an interrupted load leaves no orphans behind (complete layers, but unused).
+   */
+  async abandon(lease: LayerLease): Promise<string[]> {
+    const held = new Set(lease.layers);
+    lease.release();
+    if (!held.size) return [];
+    return this.lock.run(() => this.deleteUnreferencedLayers(held));
+  }
+
   private hold(lease: LayerLease, diffId: string): void {
     if (lease.layers.has(diffId)) return;
     (lease.layers as Set<string>).add(diffId);
@@ -237,7 +251,7 @@ export class ImageStore {
    * Extracts one layer tar (plain or gzip) into the store, or finds it there already; the lease
    * holds it until the image that lists it is written. Returns its diff id.
    */
-  async addLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, lease: LayerLease, opts: Pick<ExtractOptions, 'onProgress' | 'expectDiffId'> = {}): Promise<string> {
+  async addLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, lease: LayerLease, opts: Pick<ExtractOptions, 'onProgress' | 'expectDiffId' | 'expectBlobDigest'> = {}): Promise<string> {
     this.init();
     const tmp = this.tempDir('layer');
     try {
@@ -247,6 +261,7 @@ export class ImageStore {
         chown: this.opts.chown,
         onProgress: opts.onProgress,
         expectDiffId: opts.expectDiffId,
+        expectBlobDigest: opts.expectBlobDigest,
       });
       await this.lock.run(() => {
         this.layers.commit(tmp, layer);
@@ -276,6 +291,17 @@ export class ImageStore {
       }
       return this.record(id, TagIndex.byImage(this.tags.read()));
     });
+  }
+
+  /** Runs `fn` with a fresh directory under the store's tmp/, removed afterwards whatever happens. */
+  async withTempDir<T>(kind: string, fn: (dir: string) => Promise<T>): Promise<T> {
+    this.init();
+    const dir = this.tempDir(kind);
+    try {
+      return await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   // ---- internals ----

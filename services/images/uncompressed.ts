@@ -11,6 +11,8 @@ export interface UncompressOptions {
   maxBytes: number;
   /** Called with the total of input (possibly compressed) bytes read so far. */
   onInput?: (bytes: number) => void;
+  /** Sees every input byte as read, before inflating (to digest a compressed blob). */
+  onRaw?: (chunk: Buffer) => void;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
@@ -41,6 +43,7 @@ export async function* uncompressed(input: AsyncIterable<unknown>, opts: Uncompr
     }
     const b = toBuffer(r.value);
     read += b.length;
+    opts.onRaw?.(b);
     opts.onInput?.(read);
     return b;
   };
