@@ -5,7 +5,7 @@
 // mknod(1) and xattrs to setfattr(1) from the `attr` package, if installed.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import * as libc from '../../native/libc.js';
 import { TdockerError } from '../errors/tdocker-error.js';
 
@@ -15,11 +15,15 @@ export interface SpecialFiles {
   mknod(path: string, type: DeviceType, mode: number, major: number, minor: number): void;
   /** Sets an extended attribute on the path itself, never through a final symlink. */
   setXattr(path: string, name: string, value: Buffer): void;
+  /** Directories below `root` (relative; '' is the root) whose `name` xattr is `value`. */
+  dirsWithXattr(root: string, name: string, value: string): Set<string>;
 }
 
 interface LibcExtras {
   mknod?: (path: string, mode: number, dev: number) => void;
   lsetxattr?: (path: string, name: string, value: Buffer, flags: number) => void;
+  /** The value, or null when the path has no such attribute (ENODATA). */
+  lgetxattr?: (path: string, name: string) => Buffer | null;
 }
 
 const S_IFCHR = 0o020000;
@@ -68,7 +72,51 @@ export function hostSpecialFiles(): SpecialFiles {
       }
       run(setfattr, ['-h', '-n', name, '-v', `0x${value.toString('hex')}`, path], `setfattr ${name} ${path}`);
     },
+    dirsWithXattr(root, name, value) {
+      if (typeof extras.lgetxattr === 'function') return walkDirs(root, (abs) => extras.lgetxattr!(abs, name)?.toString() === value);
+      const getfattr = onPath('getfattr');
+      if (!getfattr) {
+        throw new TdockerError('FAILED_PRECONDITION', `read xattr ${name} under ${root}: this build has no lgetxattr (native/libc.ts) and getfattr is not installed`);
+      }
+      return getfattrDirs(getfattr, root, name, value);
+    },
   };
+}
+
+function walkDirs(root: string, test: (abs: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  const stack = [''];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    const abs = rel ? `${root}/${rel}` : root;
+    if (test(abs)) out.add(rel);
+    for (const d of readdirSync(abs, { withFileTypes: true })) if (d.isDirectory()) stack.push(rel ? `${rel}/${d.name}` : d.name);
+  }
+  return out;
+}
+
+/** One getfattr run over the tree: `# file: <path>` then `name="value"` for each match. */
+function getfattrDirs(getfattr: string, root: string, name: string, value: string): Set<string> {
+  const pattern = `^${name.replace(/[.]/g, '\\.')}$`;
+  let out: string;
+  try {
+    out = execFileSync(getfattr, ['-R', '-P', '-d', '--absolute-names', '-m', pattern, root], { encoding: 'latin1', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new TdockerError('INTERNAL', `getfattr under ${root}: ${String((err as { stderr?: string }).stderr ?? err).trim()}`, { cause: err });
+  }
+  const found = new Set<string>();
+  let file = '';
+  for (const line of out.split('\n')) {
+    if (line.startsWith('# file: ')) {
+      // getfattr escapes unusual bytes as \ooo octal; names are bytes, read back as UTF-8.
+      const raw = line.slice(8).replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+      file = Buffer.from(raw, 'latin1').toString('utf8');
+    } else if (line === `${name}="${value}"` && file) {
+      const rel = file === root ? '' : file.startsWith(`${root}/`) ? file.slice(root.length + 1) : undefined;
+      if (rel !== undefined && lstatSync(file).isDirectory()) found.add(rel);
+    }
+  }
+  return found;
 }
 
 /** True when xattrs can be written on this host (the opaque-directory tests need it). */

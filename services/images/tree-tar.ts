@@ -1,0 +1,98 @@
+// A directory tree as a tar stream: for `export` (a container's root filesystem) and `commit`
+// (a container's overlay upper directory as a new layer). Members come in sorted order with
+// owners, modes and mtimes; hard links are kept as links; sockets are skipped (tar cannot hold
+// them). With `overlayWhiteouts`, the upper directory's overlayfs whiteouts become OCI ones: a
+// character device 0:0 NAME becomes an empty `.wh.NAME`, and a directory listed in
+// `opaqueDirs` (trusted.overlay.opaque=y) gets a `.wh..wh..opq` member.
+
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { constants as fsc } from 'node:fs';
+import { TdockerError } from '../errors/tdocker-error.js';
+import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './layer-writer.js';
+import { memberHeader, padding, TAR_END, type TarMember } from './tar-writer.js';
+
+export interface TreeTarOptions {
+  overlayWhiteouts?: boolean;
+  /** Directories (relative, '' for the root) that are overlay-opaque. */
+  opaqueDirs?: ReadonlySet<string>;
+}
+
+const CHUNK = 1 << 20;
+
+export function major(rdev: number): number {
+  return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
+}
+
+export function minor(rdev: number): number {
+  return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn & 0xffffffffn));
+}
+
+function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
+  return { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
+}
+
+export async function* treeTar(root: string, opts: TreeTarOptions = {}): AsyncGenerator<Buffer> {
+  const links = new Map<string, string>();
+  const buf = Buffer.allocUnsafe(CHUNK);
+
+  function* fileData(abs: string, rel: string, size: number): Generator<Buffer> {
+    const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    try {
+      let left = size;
+      while (left > 0) {
+        const n = readSync(fd, buf, 0, Math.min(CHUNK, left), null);
+        if (n === 0) throw new TdockerError('FAILED_PRECONDITION', `${rel} shrank while being archived`);
+        left -= n;
+        yield Buffer.from(buf.subarray(0, n));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  // Depth first, names sorted, directories before their contents.
+  const stack: string[] = [''];
+  while (stack.length) {
+    const dirRel = stack.pop()!;
+    const dirAbs = dirRel ? `${root}/${dirRel}` : root;
+    const names = readdirSync(dirAbs).sort();
+    if (opts.overlayWhiteouts && opts.opaqueDirs?.has(dirRel)) {
+      yield memberHeader({ path: dirRel ? `${dirRel}/${OPAQUE_WHITEOUT}` : OPAQUE_WHITEOUT, type: 'file', mode: 0o644, size: 0 });
+    }
+    const subdirs: string[] = [];
+    for (const name of names) {
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      const abs = `${root}/${rel}`;
+      const st = lstatSync(abs);
+      if (st.isDirectory()) {
+        yield memberHeader({ ...base(rel, st), type: 'dir' });
+        subdirs.push(rel);
+      } else if (st.isFile()) {
+        if (st.nlink > 1) {
+          const key = `${st.dev}:${st.ino}`;
+          const first = links.get(key);
+          if (first) {
+            yield memberHeader({ ...base(rel, st), type: 'link', linkpath: first });
+            continue;
+          }
+          links.set(key, rel);
+        }
+        yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
+        yield* fileData(abs, rel, st.size);
+        yield padding(st.size);
+      } else if (st.isSymbolicLink()) {
+        yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(abs) });
+      } else if (st.isCharacterDevice() && opts.overlayWhiteouts && st.rdev === 0) {
+        const wh = dirRel ? `${dirRel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`;
+        yield memberHeader({ ...base(wh, st), type: 'file', mode: 0, size: 0 });
+      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+        const type = st.isCharacterDevice() ? 'char' : 'block';
+        yield memberHeader({ ...base(rel, st), type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
+      } else if (st.isFIFO()) {
+        yield memberHeader({ ...base(rel, st), type: 'fifo' });
+      }
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+  yield TAR_END;
+}
