@@ -20,6 +20,7 @@ import {
   lutimesSync,
   mkdirSync,
   openSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   unlinkSync,
@@ -70,6 +71,10 @@ export class LayerWriter implements TarSink {
   /** Data of the current member that is not stored (goes to the skeleton as raw bytes). */
   private discard = false;
   private readonly stats: LayerStats = { size: 0, entries: 0 };
+  /** Who owns what open(2) creates here, and the permission bits the umask takes away. */
+  private readonly euid = process.geteuid?.() ?? -1;
+  private readonly egid = process.getegid?.() ?? -1;
+  private readonly umask = currentUmask();
 
   constructor(readonly root: string, private readonly opts: LayerWriterOptions) {
     this.resolver = new InRootResolver(root);
@@ -138,8 +143,11 @@ export class LayerWriter implements TarSink {
     this.fd = -1;
     this.file = null;
     try {
-      if (this.chown) fchownSync(fd, e.uid, e.gid);
-      fchmodSync(fd, e.mode);
+      // open(2) already gave the file our owner and its mode less the umask: most files need
+      // neither call (chown(2) clears setuid, so after one the mode is always set again).
+      const chown = this.chown && (e.uid !== this.euid || e.gid !== this.egid);
+      if (chown) fchownSync(fd, e.uid, e.gid);
+      if (chown || e.mode & this.umask) fchmodSync(fd, e.mode);
       futimesSync(fd, e.mtime, e.mtime);
     } finally {
       closeSync(fd);
@@ -185,11 +193,11 @@ export class LayerWriter implements TarSink {
   private createFile(e: TarEntry, rel: string, abs: string): void {
     let fd: number;
     try {
-      fd = openSync(abs, FILE_FLAGS, 0o600);
+      fd = openSync(abs, FILE_FLAGS, e.mode);
     } catch (err) {
       if (errno(err) !== 'EEXIST') throw TdockerError.from(err);
       this.remove(rel);
-      fd = openSync(abs, FILE_FLAGS, 0o600);
+      fd = openSync(abs, FILE_FLAGS, e.mode);
     }
     this.opts.skeleton?.payload(rel, e.size);
     this.discard = false;
@@ -267,6 +275,17 @@ export class LayerWriter implements TarSink {
 
 function meta(e: TarEntry): DirMeta {
   return { mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime };
+}
+
+/** The process umask, read without changing it (process.umask() cannot set it in a worker). */
+function currentUmask(): number {
+  try {
+    const m = /^Umask:\s+([0-7]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return parseInt(m[1]!, 8);
+  } catch {
+    // Fall through: assume every bit may be masked, so the mode is always set.
+  }
+  return 0o777;
 }
 
 function exists(abs: string): boolean {
