@@ -1,7 +1,7 @@
 // Builds the CLI's bundle (run by `npm run build:cli`, after tsc): cli-entry.ts with everything
 // it imports (grpc-js, the generated code) in one file, build/services/cli/tdocker.cjs, and V8's
-// code cache for it, tdocker.cjs.cache, made after loading every module so that a command starts
-// without parsing and compiling the bundle. main.ts explains how the two are used.
+// code cache for it, tdocker.cjs.cache, made after a warm-up (code-cache-warm-up.ts) so that a
+// command starts without parsing and compiling the bundle. main.ts explains how the two are used.
 //
 // The bundle is an IIFE wrapped in a function taking `require` (for Node's built-in modules) and
 // the URL `import.meta.url` stands for, so that it runs through vm.Script, which takes a cache.
@@ -13,6 +13,21 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 const root = new URL('../../', import.meta.url);
+
+// grpc-js requires zlib (message compression) and dns (dns: targets) when it loads, and a CLI
+// that talks to a unix socket uncompressed uses neither: they are loaded on first use instead,
+// which saves their start-up cost on every command. Only property reads at call time work
+// through this (grpc-js reads none when it loads).
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(zlib|dns)$/ }, (args) => ({ path: args.path, namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:${args.path}'))[k] });`,
+      loader: 'js',
+    }));
+  },
+};
 const out = new URL('build/services/cli/tdocker.cjs', root);
 
 await build({
@@ -30,6 +45,7 @@ await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: '(function (require, __importMetaUrl) {' },
   footer: { js: 'return tdockerCli; })' },
+  plugins: [lazyBuiltins],
   logLevel: 'warning',
 });
 
@@ -38,7 +54,7 @@ const script = new Script(source, { filename: out.pathname });
 const entry = script.runInThisContext()(createRequire(out), out.href);
 const scratch = mkdtempSync(join(tmpdir(), 'tdocker-bundle-'));
 try {
-  await entry.warm(join(scratch, 'nothing.sock'));
+  await entry.warm(scratch);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

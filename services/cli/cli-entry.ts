@@ -1,7 +1,6 @@
 // The CLI as a process: hands argv and stdio to runCli and exits with its code, without waiting
 // for idle gRPC timers. main.ts runs this module from the bundle when there is one, else as tsc
-// built it. `warm` loads every module a command may need and runs a call through grpc-js (to a
-// socket where nothing listens), so that the bundle's code cache covers the code a command runs.
+// built it.
 import { runCli } from './run-cli.js';
 
 export async function main(argv: readonly string[]): Promise<never> {
@@ -15,17 +14,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   process.exit(await runCli(argv));
 }
 
-export async function warm(nowhere: string): Promise<void> {
-  const [{ actionLoaders }, { commandLoaders }, , { DaemonClient }] = await Promise.all([
-    import('./actions/action-table.js'),
-    import('./args/command-table.js'),
-    import('./args/parse-command-line.js'),
-    import('./client/daemon-client.js'),
-    import('./client/daemon-target.js'),
-    import('./client-version.js'),
-  ]);
-  await Promise.all([...Object.values(actionLoaders), ...Object.values(commandLoaders)].map((load) => load()));
-  const client = new DaemonClient({ host: `unix://${nowhere}`, target: `unix://${nowhere}` });
-  await new Promise((resolve) => client.system.ping({}, resolve));
-  client.close();
+/** For the build only (bundle.mjs): see code-cache-warm-up.ts. */
+export async function warm(scratch: string): Promise<void> {
+  await (await import('./code-cache-warm-up.js')).warmUp(scratch);
 }
