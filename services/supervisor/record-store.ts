@@ -4,13 +4,17 @@
 // and a host that loses power loses its containers too (exit.json, which the shim fsyncs, is the
 // record of an exit). Writes of one container are serialized and coalesced: at most
 // one in flight, and the next one carries the latest record.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { ContainerRecord } from './container-record.js';
 
+/** Renders the record when it is written: a burst of transitions costs one serialization. */
+export type RecordRender = () => ContainerRecord;
+
 interface Pending {
-  latest: ContainerRecord | undefined;
+  latest: RecordRender | undefined;
   running: Promise<void>;
 }
 
@@ -18,6 +22,7 @@ export class RecordStore {
   private readonly pending = new Map<string, Pending>();
   /** Containers whose folder is going away: their records are not written again. */
   private readonly dropped = new Set<string>();
+  private madeRoot = false;
 
   constructor(readonly root: string) {}
 
@@ -29,39 +34,44 @@ export class RecordStore {
     return join(this.dir(id), 'state.json');
   }
 
-  /** Makes the container's folder and writes its first record; rejects when the folder exists. */
-  async create(record: ContainerRecord): Promise<void> {
-    await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+  /** Makes the container's folder (its first record is then saved); rejects when it exists. */
+  async create(id: string): Promise<void> {
+    if (!this.madeRoot) {
+      await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+      this.madeRoot = true;
+    }
     try {
-      await mkdir(this.dir(record.id), { mode: 0o700 });
+      await mkdir(this.dir(id), { mode: 0o700 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new TdockerError('ALREADY_EXISTS', `container ${record.id} already exists`);
+        throw new TdockerError('ALREADY_EXISTS', `container ${id} already exists`);
       }
       throw TdockerError.from(e);
     }
-    await writeAtomic(this.path(record.id), record);
   }
 
   /** Queues a write of the record; the promise settles once it (or a later one) is on disk. */
-  save(record: ContainerRecord): Promise<void> {
-    if (this.dropped.has(record.id)) return Promise.resolve();
-    const p = this.pending.get(record.id);
+  save(id: string, render: RecordRender): Promise<void> {
+    if (this.dropped.has(id)) return Promise.resolve();
+    const p = this.pending.get(id);
     if (p) {
-      p.latest = record;
+      p.latest = render;
       return p.running;
     }
-    const entry: Pending = { latest: record, running: Promise.resolve() };
-    this.pending.set(record.id, entry);
+    const entry: Pending = { latest: render, running: Promise.resolve() };
+    this.pending.set(id, entry);
     entry.running = (async () => {
       try {
-        while (entry.latest && !this.dropped.has(record.id)) {
+        // Writes start on the next turn, so the transitions of one step share a write.
+        await Promise.resolve();
+        while (entry.latest && !this.dropped.has(id)) {
           const next = entry.latest;
           entry.latest = undefined;
-          await writeAtomic(this.path(next.id), next);
+          writeAtomic(this.path(id), next());
+          await Promise.resolve();
         }
       } finally {
-        this.pending.delete(record.id);
+        this.pending.delete(id);
       }
     })();
     return entry.running;
@@ -112,8 +122,10 @@ export class RecordStore {
   }
 }
 
-async function writeAtomic(path: string, record: ContainerRecord): Promise<void> {
+// Synchronous on purpose: a record is a few KiB without fsync, which the kernel takes in
+// microseconds; three thread-pool hops (open, write, close) and a fourth for rename cost more.
+function writeAtomic(path: string, record: ContainerRecord): void {
   const tmp = `${path}.tmp`;
-  await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-  await rename(tmp, path);
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  renameSync(tmp, path);
 }

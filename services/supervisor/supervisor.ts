@@ -133,12 +133,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       spec: { ...def.spec, id, process: { hostname: id.slice(0, 12), ...def.spec.process } },
     };
     try {
-      await this.store.create(record);
+      await this.store.create(id);
     } catch (e) {
       this.names.delete(id, name);
       throw e;
     }
     const entry = this.spawn(record);
+    // The record is on disk before the client hears of the container.
+    await this.persist(entry);
     return this.view(entry);
   }
 
@@ -188,7 +190,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (to === from) throw precondition(`renaming container ${e.record.id.slice(0, 12)}: it is already named "${to}"`);
     this.names.rename(e.record.id, from, to);
     e.record.name = to;
-    await this.store.save(e.record);
+    await this.persist(e);
   }
 
   /**
@@ -278,8 +280,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const e of this.entries.values()) e.actor.stop();
     await this.store.flush();
+    for (const e of this.entries.values()) e.actor.stop();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -325,19 +327,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           this.forget(entry);
           return;
         }
-        record.state = containerState(s);
-        record.restartCount = s.context.restartCount;
-        record.snapshot = actor.getPersistedSnapshot();
         if (s.value !== lastValue) {
           lastValue = s.value;
           this.log.debug({ id: record.id, state: stateName(s) }, 'container state');
         }
-        this.store.save(record).catch((err) => this.log.error({ id: record.id, err }, 'could not write the container record'));
+        this.persist(entry).catch((err) => this.log.error({ id: record.id, err }, 'could not write the container record'));
       },
       error: (err) => this.log.error({ id: record.id, err }, 'container actor failed'),
     });
     actor.start();
     return entry;
+  }
+
+  /** Queues a write of the container's record with its actor's state at the time of writing. */
+  private persist(entry: Entry): Promise<void> {
+    const { record, actor } = entry;
+    return this.store.save(record.id, () => {
+      const s = actor.getSnapshot();
+      record.state = containerState(s);
+      record.restartCount = s.context.restartCount;
+      record.snapshot = actor.getPersistedSnapshot();
+      return record;
+    });
   }
 
   private forget(entry: Entry): void {
