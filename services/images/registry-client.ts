@@ -1,0 +1,118 @@
+// A client of the OCI distribution (Docker registry v2) API, enough to pull: manifests and
+// blobs, with bearer-token and basic authentication negotiated from the registry's 401
+// challenge, as Docker does. Plain HTTP only for insecure registries.
+
+import { Readable } from 'node:stream';
+import { TdockerError } from '../errors/tdocker-error.js';
+import { digestOf } from './image-config.js';
+import { MEDIA } from './oci-types.js';
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+}
+
+export interface RegistryClientOptions {
+  /** Talk plain HTTP (loopback registries and those named insecure). */
+  insecure?: boolean;
+  auth?: RegistryAuth;
+}
+
+export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerManifestList, MEDIA.dockerManifest].join(', ');
+
+function challenge(header: string | null): { scheme: string; params: Record<string, string> } | undefined {
+  if (!header) return undefined;
+  const m = /^\s*(\w+)\s*(.*)$/.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of m[2]!.matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) params[p[1]!.toLowerCase()] = p[2] ?? p[3] ?? '';
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+export class RegistryClient {
+  private readonly base: string;
+  private authorization: string | undefined;
+
+  constructor(readonly registry: string, private readonly opts: RegistryClientOptions = {}) {
+    this.base = `${opts.insecure ? 'http' : 'https'}://${registry}`;
+  }
+
+  /** A manifest or index by tag or digest: its bytes, media type and digest (checked). */
+  async manifest(repository: string, reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+    const res = await this.get(repository, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const digest = digestOf(bytes);
+    const claimed = reference.startsWith('sha256:') ? reference : res.headers.get('docker-content-digest');
+    if (claimed && claimed !== digest) throw new TdockerError('INVALID_ARGUMENT', `${this.registry}/${repository}: manifest digest mismatch (expected ${claimed}, got ${digest})`);
+    let mediaType = res.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+    try {
+      mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? mediaType;
+    } catch {
+      throw new TdockerError('INVALID_ARGUMENT', `${this.registry}/${repository}:${reference}: manifest is not JSON`);
+    }
+    return { bytes, mediaType, digest };
+  }
+
+  /** A blob as a stream (redirects followed); the caller checks its digest. */
+  async blob(repository: string, digest: string): Promise<Readable> {
+    const res = await this.get(repository, `/v2/${repository}/blobs/${digest}`, {});
+    if (!res.body) throw new TdockerError('UNAVAILABLE', `${this.registry}: empty response for blob ${digest}`);
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+  }
+
+  async blobBytes(repository: string, digest: string): Promise<Buffer> {
+    const res = await this.get(repository, `/v2/${repository}/blobs/${digest}`, {});
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (digestOf(bytes) !== digest) throw new TdockerError('INVALID_ARGUMENT', `${this.registry}/${repository}: blob ${digest} does not match its digest`);
+    return bytes;
+  }
+
+  private async get(repository: string, path: string, headers: Record<string, string>): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const h: Record<string, string> = { ...headers };
+      if (this.authorization) h.authorization = this.authorization;
+      let res: Response;
+      try {
+        res = await fetch(`${this.base}${path}`, { headers: h, redirect: 'follow' });
+      } catch (err) {
+        throw new TdockerError('UNAVAILABLE', `cannot reach registry ${this.registry}: ${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message}`, { cause: err });
+      }
+      if (res.status === 401 && attempt === 0) {
+        await res.arrayBuffer().catch(() => undefined);
+        await this.authenticate(repository, res.headers.get('www-authenticate'));
+        continue;
+      }
+      if (res.ok) return res;
+      const body = await res.text().catch(() => '');
+      const what = `${this.registry}${path}`;
+      if (res.status === 401 || res.status === 403) throw new TdockerError('FAILED_PRECONDITION', `${what}: access denied (${res.status})${this.opts.auth ? '' : ': the registry needs credentials'}`);
+      if (res.status === 404) throw new TdockerError('NOT_FOUND', `${what}: not found${/MANIFEST_UNKNOWN|NAME_UNKNOWN/.test(body) ? ' (manifest unknown)' : ''}`);
+      throw new TdockerError('UNAVAILABLE', `${what}: HTTP ${res.status} ${body.slice(0, 200)}`);
+    }
+  }
+
+  private async authenticate(repository: string, header: string | null): Promise<void> {
+    const c = challenge(header);
+    const basic = this.opts.auth ? `Basic ${Buffer.from(`${this.opts.auth.username}:${this.opts.auth.password}`).toString('base64')}` : undefined;
+    if (c?.scheme === 'basic') {
+      if (!basic) throw new TdockerError('FAILED_PRECONDITION', `registry ${this.registry} needs a username and password`);
+      this.authorization = basic;
+      return;
+    }
+    if (c?.scheme !== 'bearer' || !c.params.realm) throw new TdockerError('FAILED_PRECONDITION', `registry ${this.registry}: unsupported authentication challenge '${header ?? ''}'`);
+    const url = new URL(c.params.realm);
+    if (c.params.service) url.searchParams.set('service', c.params.service);
+    url.searchParams.set('scope', c.params.scope ?? `repository:${repository}:pull`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: basic ? { authorization: basic } : {} });
+    } catch (err) {
+      throw new TdockerError('UNAVAILABLE', `cannot reach the token service of ${this.registry} (${url.origin}): ${(err as Error).message}`, { cause: err });
+    }
+    if (!res.ok) throw new TdockerError('FAILED_PRECONDITION', `registry ${this.registry}: token request refused (${res.status})`);
+    const doc = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
+    const token = doc.token ?? doc.access_token;
+    if (!token) throw new TdockerError('FAILED_PRECONDITION', `registry ${this.registry}: the token service returned no token`);
+    this.authorization = `Bearer ${token}`;
+  }
+}
