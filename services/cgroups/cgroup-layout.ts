@@ -40,3 +40,14 @@ export function cgroupLayout(hierarchy: Hierarchy, group: string, id: string, cg
   const groupDir = posix.join(base, group);
   return { hierarchy, base, group: groupDir, leaf: posix.join(groupDir, id), parents };
 }
+
+/**
+ * The layout of a cgroup that was made earlier, from its recorded leaf dir: what a restarted
+ * daemon uses, since its own cgroup (the default parent) may not be the one it had then.
+ */
+export function recordedLayout(hierarchies: readonly Hierarchy[], leaf: string): CgroupLayout | undefined {
+  const hierarchy = hierarchies.find((h) => leaf.startsWith(`${h.mountpoint}/`));
+  if (!hierarchy) return undefined;
+  const group = posix.dirname(leaf);
+  return { hierarchy, base: posix.dirname(group), group, leaf, parents: [] };
+}

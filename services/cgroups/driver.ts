@@ -66,4 +66,9 @@ export interface CgroupDriver {
   create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<Cgroup>;
   /** The cgroup of an existing container (after a daemon restart); does no I/O. */
   open(id: string, placement?: CgroupPlacement): Cgroup;
+  /**
+   * The cgroup of an existing container at the leaf dirs recorded when it was made (the dirs of
+   * its `procsFiles`); leaves outside every known hierarchy are skipped. Does no I/O.
+   */
+  openAt(id: string, leaves: readonly string[]): Cgroup;
 }

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { precondition } from '../errors/tdocker-error.js';
 import { CgroupDir } from './cgroup-dir.js';
-import { cgroupLayout, checkCgroupName, checkCgroupParent, type CgroupLayout } from './cgroup-layout.js';
+import { cgroupLayout, checkCgroupName, checkCgroupParent, recordedLayout, type CgroupLayout } from './cgroup-layout.js';
 import type { DriverSettings } from './driver-settings.js';
 import type { CgroupDriver, CgroupLimits, CgroupPlacement, CgroupVersion } from './driver.js';
 import type { Hierarchy } from './hierarchy.js';
@@ -32,6 +32,11 @@ export class V1Driver implements CgroupDriver {
 
   open(id: string, placement?: CgroupPlacement): V1Cgroup {
     return new V1Cgroup(id, this.settings.fs, this.layouts(id, placement));
+  }
+
+  openAt(id: string, leaves: readonly string[]): V1Cgroup {
+    const layouts = leaves.map((l) => recordedLayout(this.hierarchies, l)).filter((l) => l !== undefined);
+    return new V1Cgroup(id, this.settings.fs, layouts);
   }
 
   async create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<V1Cgroup> {

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { precondition } from '../errors/tdocker-error.js';
 import { CgroupDir } from './cgroup-dir.js';
-import { cgroupLayout, checkCgroupName, checkCgroupParent } from './cgroup-layout.js';
+import { cgroupLayout, checkCgroupName, checkCgroupParent, recordedLayout } from './cgroup-layout.js';
 import type { DriverSettings } from './driver-settings.js';
 import type { CgroupDriver, CgroupLimits, CgroupPlacement, CgroupVersion } from './driver.js';
 import type { Hierarchy } from './hierarchy.js';
@@ -35,6 +35,11 @@ export class V2Driver implements CgroupDriver {
 
   open(id: string, placement?: CgroupPlacement): V2Cgroup {
     return new V2Cgroup(id, this.settings.fs, this.layout(id, placement));
+  }
+
+  openAt(id: string, leaves: readonly string[]): V2Cgroup {
+    const layout = leaves.map((l) => recordedLayout([this.hierarchy], l)).find((l) => l !== undefined);
+    return layout ? new V2Cgroup(id, this.settings.fs, layout) : this.open(id);
   }
 
   async create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<V2Cgroup> {

@@ -1,8 +1,9 @@
 // One container on this host, step by step: its folder and root filesystem, its cgroup and shim,
 // its exit, and its removal. The container machine's actors call these steps; each step either
 // completes or leaves the container as it was before the step (OCI rule).
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgroups/driver.js';
 import type { MountSpec } from '../rootfs/mount-spec.js';
@@ -10,7 +11,7 @@ import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
 import { Runtime, readExitFile } from '../runtime/runtime.js';
 import type { ShimClient } from '../runtime/shim-client.js';
 import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
-import type { ExitStatus } from '../runtime/shim-protocol.js';
+import type { ExitStatus, ShimConfig } from '../runtime/shim-protocol.js';
 
 export interface ContainerSpec {
   id: string;
@@ -127,8 +128,20 @@ export class ContainerRunner {
     return this.runtime.connect(this.paths(id).socket);
   }
 
+  /**
+   * The container's cgroup where it was made: config.json records every cgroup.procs the shim
+   * joined, so a daemon restarted in another cgroup of its own still finds it.
+   */
   cgroup(id: string): Cgroup {
-    return this.opts.cgroups.open(id, this.opts.placement);
+    let procs: string[] | undefined;
+    try {
+      procs = (JSON.parse(readFileSync(this.paths(id).config, 'utf8')) as ShimConfig).tdocker.cgroupProcs;
+    } catch {
+      procs = undefined;
+    }
+    return procs?.length
+      ? this.opts.cgroups.openAt(id, procs.map((f) => dirname(f)))
+      : this.opts.cgroups.open(id, this.opts.placement);
   }
 
   wait(id: string, signal?: AbortSignal): Promise<ExitStatus> {

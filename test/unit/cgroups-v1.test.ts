@@ -339,3 +339,20 @@ describe('v1 driver', () => {
     });
   });
 });
+
+describe('v1 driver after a restart in another cgroup', () => {
+  it('finds the cgroup at its recorded dirs, not under its new own cgroup', async () => {
+    const { k, driver, group } = await v1Host();
+    const cg = await driver.create('c1', { pidsLimit: 5 });
+    const leaves = cg.procsFiles.map((f) => f.replace(/\/cgroup\.procs$/, ''));
+    // The same daemon, restarted in a session whose memory cgroup is another one.
+    await k.mkcgroup('memory', '/process_api/other');
+    const moved = await detectCgroupDriver({ root: k.root, mounts: k.mountsText(), procSelfCgroup: SELF.replace(OWN, '/process_api/other'), fs: k, group });
+    assert.notDeepEqual(moved.open('c1').procsFiles, cg.procsFiles);
+    const found = moved.openAt('c1', leaves);
+    assert.deepEqual(found.procsFiles, cg.procsFiles);
+    assert.equal((await found.stats()).pids?.limit, 5);
+    await found.remove();
+    for (const l of leaves) assert.equal(await k.exists(l), false);
+  });
+});
