@@ -23,7 +23,7 @@ describe('tdocker run -it', { skip: e2eSkipReason }, () => {
 
   it('runs an interactive shell: arithmetic, Ctrl-C, stty size after a resize, and its exit code', async () => {
     // The outer shell records the terminal's settings before and after, as a user's shell would.
-    const t = d.ptyShell('before=$(stty -g); $TDOCKER run -it --rm busybox sh; code=$?; ' +
+    const t = d.ptyShell('before=$(stty -g); $TDOCKER run -it --rm --name tty1 busybox sh; code=$?; ' +
       '[ "$before" = "$(stty -g)" ] && echo "[terminal restored]"; echo "[exit $code]"', { cols: 80, rows: 24 });
     await t.waitFor(PROMPT);
     let from = t.out.length;
@@ -37,6 +37,10 @@ describe('tdocker run -it', { skip: e2eSkipReason }, () => {
     from = t.out.length;
     t.type('sleep 100\r');
     await t.waitFor(/sleep 100\r\n/, { from });
+    // Once sleep runs (the shell has given the terminal back its signal keys), as a person sees.
+    for (let i = 0; i < 100 && !(await d.tdocker(['top', 'tty1'])).stdout.includes('sleep 100'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     t.type(CTRL_C);
     await t.waitFor(/\^C\r\n\/ # /, { from, timeoutMs: 5000 });
 
