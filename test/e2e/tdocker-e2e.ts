@@ -3,8 +3,8 @@
 // through `tdocker import -`, the CLI as a child process (or under a pseudo-terminal), and a
 // cleanup that removes every container, stops the daemon and leaves nothing mounted, also when a
 // test failed.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,18 +232,24 @@ function cleanEnv(): Record<string, string> {
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Shims outlive the daemon by design; those of this test's containers go with the test. */
+/**
+ * Shims outlive the daemon by design; those of this test's containers (a shim with a file open
+ * under the test's folder, or the daemon's shim spawner started from there) go with the test.
+ */
 function killShimsUnder(base: string): void {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  for (const line of ps.split('\n')) {
-    if (!line.includes(base)) continue;
-    const pid = Number(line.trim().split(/\s+/)[0]);
-    if (pid > 1 && pid !== process.pid) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readlinkSync(`/proc/${pid}/exe`).endsWith('/tdocker-shim')) continue;
+      const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      if (fds.some((target) => target.startsWith(base))) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
     }
   }
 }
