@@ -9,6 +9,8 @@ import type { FromWorker, ToWorker, WireError } from './extraction-worker.js';
 import type { ExtractionResult, ExtractionSettings } from './layer-extraction.js';
 
 const IN_FLIGHT = 8 << 20;
+/** Chunks are gathered into batches of this size: a message costs far more than a memcpy. */
+const BATCH = 1 << 20;
 
 interface Job {
   inFlight: number;
@@ -99,15 +101,22 @@ export class ExtractionThread {
 }
 
 export class ThreadedExtraction {
+  private batch: Uint8Array | undefined;
+  private batchLen = 0;
+
   constructor(private readonly thread: ExtractionThread, private readonly id: number) {}
 
   /** Queues a chunk; returns a promise when the worker is behind and the caller should wait. */
   write(chunk: Buffer): Promise<void> | undefined {
     const job = this.state();
-    const copy = new Uint8Array(chunk.length);
-    copy.set(chunk);
-    job.inFlight += copy.length;
-    this.thread.post({ op: 'chunk', id: this.id, data: copy }, [copy.buffer]);
+    for (let off = 0; off < chunk.length; ) {
+      this.batch ??= new Uint8Array(Math.max(BATCH, chunk.length - off));
+      const take = Math.min(this.batch.length - this.batchLen, chunk.length - off);
+      this.batch.set(chunk.subarray(off, off + take), this.batchLen);
+      this.batchLen += take;
+      off += take;
+      if (this.batchLen === this.batch.length) this.flush(job);
+    }
     if (job.inFlight <= IN_FLIGHT) return undefined;
     return new Promise<void>((resolve) => {
       job.drained = () => {
@@ -119,8 +128,18 @@ export class ThreadedExtraction {
     });
   }
 
+  private flush(job: Job): void {
+    if (!this.batch || !this.batchLen) return;
+    const data = this.batchLen === this.batch.length ? this.batch : this.batch.slice(0, this.batchLen);
+    this.batch = undefined;
+    this.batchLen = 0;
+    job.inFlight += data.length;
+    this.thread.post({ op: 'chunk', id: this.id, data }, [data.buffer as ArrayBuffer]);
+  }
+
   end(): Promise<ExtractionResult> {
     const job = this.state();
+    this.flush(job);
     return new Promise<ExtractionResult>((resolve, reject) => {
       job.done = { resolve, reject };
       this.thread.post({ op: 'end', id: this.id });

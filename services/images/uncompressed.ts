@@ -28,6 +28,28 @@ export function sniffCompression(head: Buffer): Compression {
 export const GiB = 1024 ** 3;
 export const DEFAULT_MAX_BYTES = 64 * GiB;
 
+const INFLATE_INPUT = 512 * 1024;
+
+/** Joins small chunks into blocks of at least INFLATE_INPUT bytes. */
+async function* coalesced(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  for await (const c of chunks) {
+    if (!len && c.length >= INFLATE_INPUT) {
+      yield c;
+      continue;
+    }
+    parts.push(c);
+    len += c.length;
+    if (len >= INFLATE_INPUT) {
+      yield Buffer.concat(parts, len);
+      parts = [];
+      len = 0;
+    }
+  }
+  if (len) yield Buffer.concat(parts, len);
+}
+
 const toBuffer = (c: unknown) => (Buffer.isBuffer(c) ? c : Buffer.from(c as string));
 
 export async function* uncompressed(input: AsyncIterable<unknown>, opts: UncompressOptions): AsyncGenerator<Buffer> {
@@ -77,8 +99,10 @@ export async function* uncompressed(input: AsyncIterable<unknown>, opts: Uncompr
       return;
     }
     if (kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
-    source = Readable.from(rest(), { objectMode: false });
-    gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    source = Readable.from(coalesced(rest()), { objectMode: false });
+    // zlib runs one thread-pool task per input chunk, each filling at most chunkSize: small
+    // chunks (a network stream's 16 KiB) make inflating several times slower than it is.
+    gunzip = createGunzip({ chunkSize: 1 << 20 });
     source.on('error', (err) => gunzip!.destroy(err));
     source.pipe(gunzip);
     try {
