@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(busybox-static nats-server protobuf-compiler iproute2 procps openssl gcc make libc6-dev)
+PACKAGES=(busybox-static nats-server protobuf-compiler iproute2 procps openssl skopeo docker-registry gcc make libc6-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
