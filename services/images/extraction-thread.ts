@@ -8,7 +8,7 @@ import { TdockerError } from '../errors/tdocker-error.js';
 import type { FromWorker, ToWorker, WireError } from './extraction-worker.js';
 import type { ExtractionResult, ExtractionSettings } from './layer-extraction.js';
 
-const IN_FLIGHT = 8 << 20;
+const IN_FLIGHT = 12 << 20;
 /** Chunks are gathered into batches of this size: a message costs far more than a memcpy. */
 const BATCH = 1 << 20;
 

@@ -38,7 +38,11 @@ function fromErrno(err: unknown): TdockerError {
   return TdockerError.from(err, code === 'ENOSPC' || code === 'EDQUOT' ? 'RESOURCE_EXHAUSTED' : 'INTERNAL');
 }
 
+/** Bytes processed between acknowledgements: every message wakes the other thread. */
+const ACK_EVERY = 4 << 20;
+
 const port = parentPort!;
+const unacked = new Map<number, number>();
 const special = hostSpecialFiles();
 const jobs = new Map<number, LayerExtraction | null>();
 
@@ -54,16 +58,26 @@ port.on('message', (msg: ToWorker) => {
         // A failed job (null) drops what was already in flight.
         if (!job) return;
         job.write(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
-        post({ op: 'ack', id: msg.id, bytes: msg.data.byteLength });
+        {
+          const n = (unacked.get(msg.id) ?? 0) + msg.data.byteLength;
+          if (n >= ACK_EVERY) {
+            post({ op: 'ack', id: msg.id, bytes: n });
+            unacked.set(msg.id, 0);
+          } else {
+            unacked.set(msg.id, n);
+          }
+        }
         return;
       case 'end':
         if (!job) return;
         jobs.delete(msg.id);
+        unacked.delete(msg.id);
         post({ op: 'done', id: msg.id, result: job.end() });
         return;
       case 'abort':
         job?.abort();
         jobs.delete(msg.id);
+        unacked.delete(msg.id);
         post({ op: 'aborted', id: msg.id });
         return;
     }
