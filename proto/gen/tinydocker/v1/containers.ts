@@ -191,7 +191,14 @@ export interface ContainerConfig {
   /** Signal name ("SIGTERM", "TERM") or number as a string; empty means the image's, else SIGTERM. */
   stopSignal: string;
   /** Seconds Stop waits before SIGKILL when the request gives none; unset means 10. */
-  stopTimeout?: number | undefined;
+  stopTimeout?:
+    | number
+    | undefined;
+  /**
+   * Ports the container listens on ("80/tcp", "53/udp"), added to the image's ExposedPorts;
+   * `-P` publishes them all. Unset and empty are alike.
+   */
+  exposedPorts?: StringList | undefined;
 }
 
 export interface ContainerConfig_LabelsEntry {
@@ -230,7 +237,10 @@ export interface HostConfig {
     | undefined;
   /** Remove the container when it exits (--rm). */
   autoRemove: boolean;
-  /** "none" or "host"; empty means the daemon's default. */
+  /**
+   * "none", "host", "bridge" (the default network) or a network's name or id; empty means the
+   * daemon's default.
+   */
   networkMode: string;
   logConfig?: LogConfig | undefined;
   ulimits: Ulimit[];
@@ -238,7 +248,41 @@ export interface HostConfig {
    * Run a minimal init as pid 1 that reaps zombies and forwards signals (--init); unset means
    * the daemon's default (off).
    */
-  init?: boolean | undefined;
+  init?:
+    | boolean
+    | undefined;
+  /** Ports, addresses and names on a bridge network; unset means none of them. */
+  networking?: HostNetworking | undefined;
+}
+
+/** The network options of HostConfig (Docker keeps them in HostConfig and NetworkingConfig). */
+export interface HostNetworking {
+  /** Published ports (-p): container port with protocol ("80/tcp") to host bindings. */
+  portBindings: { [key: string]: PortBindings };
+  /** Publish every exposed port on a free host port (-P). */
+  publishAllPorts: boolean;
+  /** Name servers for /etc/resolv.conf (--dns); empty means the host's (without loopback ones). */
+  dns: string[];
+  /** "name:ip" entries for /etc/hosts (--add-host). */
+  extraHosts: string[];
+  /** The container's address on its network (--ip); empty picks a free one. */
+  ipAddress: string;
+}
+
+export interface HostNetworking_PortBindingsEntry {
+  key: string;
+  value?: PortBindings | undefined;
+}
+
+export interface PortBinding {
+  /** Empty means every address of the host (0.0.0.0). */
+  hostIp: string;
+  /** Empty or "0" picks a free port. */
+  hostPort: string;
+}
+
+export interface PortBindings {
+  bindings: PortBinding[];
 }
 
 export interface Mount {
@@ -507,8 +551,13 @@ export interface NetworkSettings {
   ipAddress: string;
   /** Network name ("none" or "host") to its settings. */
   networks: { [key: string]: EndpointSettings };
-  /** Published ports; always empty for now (no port mapping with "none" and "host"). */
+  /** Published ports: "80/tcp" to the host bindings as "HOSTIP:PORT" (empty while not running). */
   ports: { [key: string]: StringList };
+  gateway?:
+    | string
+    | undefined;
+  /** The prefix length of ip_address. */
+  ipPrefixLen?: number | undefined;
 }
 
 export interface NetworkSettings_NetworksEntry {
@@ -875,6 +924,7 @@ function createBaseContainerConfig(): ContainerConfig {
     labels: {},
     stopSignal: "",
     stopTimeout: undefined,
+    exposedPorts: undefined,
   };
 }
 
@@ -918,6 +968,9 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     }
     if (message.stopTimeout !== undefined) {
       writer.uint32(104).int32(message.stopTimeout);
+    }
+    if (message.exposedPorts !== undefined) {
+      StringList.encode(message.exposedPorts, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -1042,6 +1095,14 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
             message.stopTimeout = reader.int32();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.exposedPorts = StringList.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1102,6 +1163,11 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
         : isSet(object.stop_timeout)
         ? globalThis.Number(object.stop_timeout)
         : undefined,
+      exposedPorts: isSet(object.exposedPorts)
+        ? StringList.fromJSON(object.exposedPorts)
+        : isSet(object.exposed_ports)
+        ? StringList.fromJSON(object.exposed_ports)
+        : undefined,
     };
   },
 
@@ -1152,6 +1218,9 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     if (message.stopTimeout !== undefined) {
       obj.stopTimeout = Math.round(message.stopTimeout);
     }
+    if (message.exposedPorts !== undefined) {
+      obj.exposedPorts = StringList.toJSON(message.exposedPorts);
+    }
     return obj;
   },
 
@@ -1183,6 +1252,9 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     );
     message.stopSignal = object.stopSignal ?? "";
     message.stopTimeout = object.stopTimeout ?? undefined;
+    message.exposedPorts = (object.exposedPorts !== undefined && object.exposedPorts !== null)
+      ? StringList.fromPartial(object.exposedPorts)
+      : undefined;
     return message;
   },
 };
@@ -1357,6 +1429,7 @@ function createBaseHostConfig(): HostConfig {
     logConfig: undefined,
     ulimits: [],
     init: undefined,
+    networking: undefined,
   };
 }
 
@@ -1403,6 +1476,9 @@ export const HostConfig: MessageFns<HostConfig> = {
     }
     if (message.init !== undefined) {
       writer.uint32(112).bool(message.init);
+    }
+    if (message.networking !== undefined) {
+      HostNetworking.encode(message.networking, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -1532,6 +1608,14 @@ export const HostConfig: MessageFns<HostConfig> = {
             message.init = reader.bool();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.networking = HostNetworking.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1598,6 +1682,7 @@ export const HostConfig: MessageFns<HostConfig> = {
         ? object.ulimits.map((e: any) => Ulimit.fromJSON(e))
         : [],
       init: isSet(object.init) ? globalThis.Boolean(object.init) : undefined,
+      networking: isSet(object.networking) ? HostNetworking.fromJSON(object.networking) : undefined,
     };
   },
 
@@ -1645,6 +1730,9 @@ export const HostConfig: MessageFns<HostConfig> = {
     if (message.init !== undefined) {
       obj.init = message.init;
     }
+    if (message.networking !== undefined) {
+      obj.networking = HostNetworking.toJSON(message.networking);
+    }
     return obj;
   },
 
@@ -1671,6 +1759,452 @@ export const HostConfig: MessageFns<HostConfig> = {
       : undefined;
     message.ulimits = object.ulimits?.map((e) => Ulimit.fromPartial(e)) || [];
     message.init = object.init ?? undefined;
+    message.networking = (object.networking !== undefined && object.networking !== null)
+      ? HostNetworking.fromPartial(object.networking)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseHostNetworking(): HostNetworking {
+  return { portBindings: {}, publishAllPorts: false, dns: [], extraHosts: [], ipAddress: "" };
+}
+
+export const HostNetworking: MessageFns<HostNetworking> = {
+  encode(message: HostNetworking, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.portBindings).forEach(([key, value]: [string, PortBindings]) => {
+      HostNetworking_PortBindingsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.publishAllPorts !== false) {
+      writer.uint32(16).bool(message.publishAllPorts);
+    }
+    for (const v of message.dns) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.extraHosts) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.ipAddress !== "") {
+      writer.uint32(42).string(message.ipAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostNetworking {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostNetworking();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = HostNetworking_PortBindingsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.portBindings[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.publishAllPorts = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.dns.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.extraHosts.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ipAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostNetworking {
+    return {
+      portBindings: isObject(object.portBindings)
+        ? (globalThis.Object.entries(object.portBindings) as [string, any][]).reduce(
+          (acc: { [key: string]: PortBindings }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: PortBindings.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.port_bindings)
+        ? (globalThis.Object.entries(object.port_bindings) as [string, any][]).reduce(
+          (acc: { [key: string]: PortBindings }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: PortBindings.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      publishAllPorts: isSet(object.publishAllPorts)
+        ? globalThis.Boolean(object.publishAllPorts)
+        : isSet(object.publish_all_ports)
+        ? globalThis.Boolean(object.publish_all_ports)
+        : false,
+      dns: globalThis.Array.isArray(object?.dns) ? object.dns.map((e: any) => globalThis.String(e)) : [],
+      extraHosts: globalThis.Array.isArray(object?.extraHosts)
+        ? object.extraHosts.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.extra_hosts)
+        ? object.extra_hosts.map((e: any) => globalThis.String(e))
+        : [],
+      ipAddress: isSet(object.ipAddress)
+        ? globalThis.String(object.ipAddress)
+        : isSet(object.ip_address)
+        ? globalThis.String(object.ip_address)
+        : "",
+    };
+  },
+
+  toJSON(message: HostNetworking): unknown {
+    const obj: any = {};
+    if (message.portBindings) {
+      const entries = globalThis.Object.entries(message.portBindings) as [string, PortBindings][];
+      if (entries.length > 0) {
+        obj.portBindings = {};
+        entries.forEach(([k, v]) => {
+          obj.portBindings[k] = PortBindings.toJSON(v);
+        });
+      }
+    }
+    if (message.publishAllPorts !== false) {
+      obj.publishAllPorts = message.publishAllPorts;
+    }
+    if (message.dns?.length) {
+      obj.dns = message.dns;
+    }
+    if (message.extraHosts?.length) {
+      obj.extraHosts = message.extraHosts;
+    }
+    if (message.ipAddress !== "") {
+      obj.ipAddress = message.ipAddress;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostNetworking>, I>>(base?: I): HostNetworking {
+    return HostNetworking.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostNetworking>, I>>(object: I): HostNetworking {
+    const message = createBaseHostNetworking();
+    message.portBindings = (globalThis.Object.entries(object.portBindings ?? {}) as [string, PortBindings][]).reduce(
+      (acc: { [key: string]: PortBindings }, [key, value]: [string, PortBindings]) => {
+        if (value !== undefined) {
+          acc[key] = PortBindings.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.publishAllPorts = object.publishAllPorts ?? false;
+    message.dns = object.dns?.map((e) => e) || [];
+    message.extraHosts = object.extraHosts?.map((e) => e) || [];
+    message.ipAddress = object.ipAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseHostNetworking_PortBindingsEntry(): HostNetworking_PortBindingsEntry {
+  return { key: "", value: undefined };
+}
+
+export const HostNetworking_PortBindingsEntry: MessageFns<HostNetworking_PortBindingsEntry> = {
+  encode(message: HostNetworking_PortBindingsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      PortBindings.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostNetworking_PortBindingsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostNetworking_PortBindingsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = PortBindings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostNetworking_PortBindingsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? PortBindings.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: HostNetworking_PortBindingsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = PortBindings.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostNetworking_PortBindingsEntry>, I>>(
+    base?: I,
+  ): HostNetworking_PortBindingsEntry {
+    return HostNetworking_PortBindingsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostNetworking_PortBindingsEntry>, I>>(
+    object: I,
+  ): HostNetworking_PortBindingsEntry {
+    const message = createBaseHostNetworking_PortBindingsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? PortBindings.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePortBinding(): PortBinding {
+  return { hostIp: "", hostPort: "" };
+}
+
+export const PortBinding: MessageFns<PortBinding> = {
+  encode(message: PortBinding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hostIp !== "") {
+      writer.uint32(10).string(message.hostIp);
+    }
+    if (message.hostPort !== "") {
+      writer.uint32(18).string(message.hostPort);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PortBinding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePortBinding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hostIp = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostPort = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PortBinding {
+    return {
+      hostIp: isSet(object.hostIp)
+        ? globalThis.String(object.hostIp)
+        : isSet(object.host_ip)
+        ? globalThis.String(object.host_ip)
+        : "",
+      hostPort: isSet(object.hostPort)
+        ? globalThis.String(object.hostPort)
+        : isSet(object.host_port)
+        ? globalThis.String(object.host_port)
+        : "",
+    };
+  },
+
+  toJSON(message: PortBinding): unknown {
+    const obj: any = {};
+    if (message.hostIp !== "") {
+      obj.hostIp = message.hostIp;
+    }
+    if (message.hostPort !== "") {
+      obj.hostPort = message.hostPort;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PortBinding>, I>>(base?: I): PortBinding {
+    return PortBinding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PortBinding>, I>>(object: I): PortBinding {
+    const message = createBasePortBinding();
+    message.hostIp = object.hostIp ?? "";
+    message.hostPort = object.hostPort ?? "";
+    return message;
+  },
+};
+
+function createBasePortBindings(): PortBindings {
+  return { bindings: [] };
+}
+
+export const PortBindings: MessageFns<PortBindings> = {
+  encode(message: PortBindings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bindings) {
+      PortBinding.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PortBindings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePortBindings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bindings.push(PortBinding.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PortBindings {
+    return {
+      bindings: globalThis.Array.isArray(object?.bindings)
+        ? object.bindings.map((e: any) => PortBinding.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PortBindings): unknown {
+    const obj: any = {};
+    if (message.bindings?.length) {
+      obj.bindings = message.bindings.map((e) => PortBinding.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PortBindings>, I>>(base?: I): PortBindings {
+    return PortBindings.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PortBindings>, I>>(object: I): PortBindings {
+    const message = createBasePortBindings();
+    message.bindings = object.bindings?.map((e) => PortBinding.fromPartial(e)) || [];
     return message;
   },
 };
@@ -4099,7 +4633,7 @@ export const MountPoint: MessageFns<MountPoint> = {
 };
 
 function createBaseNetworkSettings(): NetworkSettings {
-  return { ipAddress: "", networks: {}, ports: {} };
+  return { ipAddress: "", networks: {}, ports: {}, gateway: undefined, ipPrefixLen: undefined };
 }
 
 export const NetworkSettings: MessageFns<NetworkSettings> = {
@@ -4113,6 +4647,12 @@ export const NetworkSettings: MessageFns<NetworkSettings> = {
     globalThis.Object.entries(message.ports).forEach(([key, value]: [string, StringList]) => {
       NetworkSettings_PortsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    if (message.gateway !== undefined) {
+      writer.uint32(34).string(message.gateway);
+    }
+    if (message.ipPrefixLen !== undefined) {
+      writer.uint32(40).int32(message.ipPrefixLen);
+    }
     return writer;
   },
 
@@ -4157,6 +4697,22 @@ export const NetworkSettings: MessageFns<NetworkSettings> = {
             if (entry3.value !== undefined) {
               message.ports[entry3.key] = entry3.value;
             }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.gateway = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ipPrefixLen = reader.int32();
             continue;
           }
         }
@@ -4206,6 +4762,12 @@ export const NetworkSettings: MessageFns<NetworkSettings> = {
           {},
         )
         : {},
+      gateway: isSet(object.gateway) ? globalThis.String(object.gateway) : undefined,
+      ipPrefixLen: isSet(object.ipPrefixLen)
+        ? globalThis.Number(object.ipPrefixLen)
+        : isSet(object.ip_prefix_len)
+        ? globalThis.Number(object.ip_prefix_len)
+        : undefined,
     };
   },
 
@@ -4231,6 +4793,12 @@ export const NetworkSettings: MessageFns<NetworkSettings> = {
           obj.ports[k] = StringList.toJSON(v);
         });
       }
+    }
+    if (message.gateway !== undefined) {
+      obj.gateway = message.gateway;
+    }
+    if (message.ipPrefixLen !== undefined) {
+      obj.ipPrefixLen = Math.round(message.ipPrefixLen);
     }
     return obj;
   },
@@ -4259,6 +4827,8 @@ export const NetworkSettings: MessageFns<NetworkSettings> = {
       },
       {},
     );
+    message.gateway = object.gateway ?? undefined;
+    message.ipPrefixLen = object.ipPrefixLen ?? undefined;
     return message;
   },
 };
