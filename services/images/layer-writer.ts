@@ -68,6 +68,7 @@ export class LayerWriter implements TarSink {
   private readonly dirMeta = new Map<string, DirMeta>();
   private fd = -1;
   private file: TarEntry | null = null;
+  private fileRel = '';
   /** Data of the current member that is not stored (goes to the skeleton as raw bytes). */
   private discard = false;
   private readonly stats: LayerStats = { size: 0, entries: 0 };
@@ -147,11 +148,14 @@ export class LayerWriter implements TarSink {
       // neither call (chown(2) clears setuid, so after one the mode is always set again).
       const chown = this.chown && (e.uid !== this.euid || e.gid !== this.egid);
       if (chown) fchownSync(fd, e.uid, e.gid);
-      if (chown || e.mode & this.umask) fchmodSync(fd, e.mode);
+      // Writing drops setuid/setgid for a writer without CAP_FSETID: set them again then too.
+      if (chown || e.mode & this.umask || e.mode & 0o6000) fchmodSync(fd, e.mode);
       futimesSync(fd, e.mtime, e.mtime);
     } finally {
       closeSync(fd);
     }
+    // Last: writing to a file or changing its owner removes security.capability.
+    if (e.xattrs) this.xattrs(this.resolver.abs(this.fileRel), e);
   }
 
   /** Applies directory metadata; call once after the last member. */
@@ -201,9 +205,9 @@ export class LayerWriter implements TarSink {
     }
     this.opts.skeleton?.payload(rel, e.size);
     this.discard = false;
-    if (e.xattrs) this.xattrs(abs, e);
     this.fd = fd;
     this.file = e;
+    this.fileRel = rel;
     if (e.size === 0) this.entryEnd();
   }
 

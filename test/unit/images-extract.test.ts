@@ -223,6 +223,21 @@ describe('layer extraction', () => {
     }
   });
 
+  it('restores xattrs from pax headers, file capabilities surviving chown and data', { skip: (!isRoot || !existsSync('/usr/bin/getfattr') || !canSetXattrs()) && 'needs root, getfattr and xattrs' }, async () => {
+    // cap_net_raw+ep, VFS_CAP_REVISION_2.
+    const cap = Buffer.from('0100000200200000000000000000000000000000', 'hex');
+    const buf = Buffer.concat([
+      paxBlocks([paxRecord('SCHILY.xattr.security.capability', cap), paxRecord('SCHILY.xattr.user.note', 'hello')]),
+      forged({ name: 'ping', typeflag: '0', mode: 0o755, uid: 1000, gid: 1000 }, Buffer.from('binary')),
+      TAR_END,
+    ]);
+    const { root } = await extract(buf);
+    const dump = execFileSync('getfattr', ['-d', '-m', '-', '-e', 'hex', join(root, 'ping')], { encoding: 'utf8' });
+    assert.match(dump, /security\.capability=0x0100000200200000000000000000000000000000/);
+    assert.match(dump, /user\.note=0x68656c6c6f/);
+    assert.equal(statSync(join(root, 'ping')).uid, 1000);
+  });
+
   it('extracts pax and GNU long names', async () => {
     const longDir = 'p'.repeat(150);
     const longName = `${longDir}/${'f'.repeat(200)}`;
