@@ -1,0 +1,98 @@
+// Benchmark for the images issue: pull of a multi-layer image from Debian's docker-registry on
+// loopback, against `skopeo copy` of the same image to a local directory, runs alternating, each
+// into a fresh place. The image (LAYERS layers, MIB MiB of file data in all, gzip-compressed by
+// the push) is built here, saved with saveImages and pushed with skopeo. Target: ours <= 1.25x
+// skopeo's time. Prints a table and one JSON line. Knobs: N (5), MIB (100), LAYERS (4), DIR.
+
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pullImage } from '../../services/images/image-pull.js';
+import { saveImages } from '../../services/images/image-save.js';
+import { ImageStore } from '../../services/images/image-store.js';
+import { canRunRegistry, LoopbackRegistry } from '../integration/images-registry.js';
+import { rootfsMembers } from './images-rootfs-tar.js';
+
+const N = Number(process.env.N ?? 5);
+const MIB = Number(process.env.MIB ?? 100);
+const LAYERS = Number(process.env.LAYERS ?? 4);
+const WORK = join(process.env.DIR ?? tmpdir(), `tdocker-bench-pull-${process.pid}`);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** File contents that compress about as well as a distribution's (half noise, half text). */
+function pool(): Buffer {
+  const text = Buffer.from('lorem ipsum dolor sit amet, consectetur adipiscing elit; /usr/lib/x86_64-linux-gnu/libc.so.6 '.repeat(64));
+  const out = randomBytes(8 << 20);
+  for (let off = 0; off < out.length; off += 8192) text.copy(out, off, 0, Math.min(4096, out.length - off));
+  return out;
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+if (!canRunRegistry) {
+  console.log('skipped: needs docker-registry and skopeo');
+  process.exit(0);
+}
+
+mkdirSync(WORK, { recursive: true });
+const registry = await LoopbackRegistry.start(join(WORK, 'registry'));
+try {
+  const src = new ImageStore(join(WORK, 'src'));
+  const lease = src.lease();
+  const p = pool();
+  const diffIds: string[] = [];
+  for (let i = 0; i < LAYERS; i++) {
+    diffIds.push(await src.addLayer(Readable.from(rootfsMembers((MIB << 20) / LAYERS, p, 100 + i)), lease));
+  }
+  await src.addImage(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } })), ['bench/app:1']);
+  lease.release();
+  const archive = join(WORK, 'app.tar');
+  const chunks: Buffer[] = [];
+  for await (const c of saveImages(src, ['bench/app:1'])) chunks.push(c);
+  writeFileSync(archive, Buffer.concat(chunks));
+  chunks.length = 0;
+  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-compress-format', 'gzip', `oci-archive:${archive}:1`, `docker://${registry.host}/bench/app:1`]);
+  rmSync(join(WORK, 'src'), { recursive: true, force: true });
+  rmSync(archive);
+  const manifest = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/bench/app:1`], { encoding: 'utf8' }));
+  const blobMiB = manifest.layers.reduce((n: number, l: { size: number }) => n + l.size, 0) / 2 ** 20;
+
+  const ours: number[] = [];
+  const skopeo: number[] = [];
+  const ratio: number[] = [];
+  for (let i = -1; i < N; i++) {
+    const a = join(WORK, `ours-${i}`);
+    const b = join(WORK, `skopeo-${i}`);
+    execFileSync('sync');
+    const tOurs = await timed(() => pullImage(new ImageStore(a), `${registry.host}/bench/app:1`));
+    execFileSync('sync');
+    const tSkopeo = await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench/app:1`, `dir:${b}`]));
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+    if (i < 0) continue;
+    ours.push(tOurs);
+    skopeo.push(tSkopeo);
+    ratio.push(tOurs / tSkopeo);
+  }
+  const res = { layers: LAYERS, fileMiB: MIB, blobMiB, mediaType: manifest.layers[0]?.mediaType, n: N, oursMedianMs: median(ours), skopeoMedianMs: median(skopeo), ratioMedian: median(ratio) };
+  console.log(`image: ${LAYERS} layers, ${MIB} MiB of files, ${blobMiB.toFixed(1)} MiB of ${res.mediaType} blobs; ${N} alternating runs after a warm-up`);
+  console.log(`pullImage (fetch, verify, inflate, extract, commit)   median ${res.oursMedianMs.toFixed(0)} ms`);
+  console.log(`skopeo copy docker:// -> dir: (fetch, verify, write)  median ${res.skopeoMedianMs.toFixed(0)} ms`);
+  console.log(`ratio ours / skopeo, per pair                         median ${res.ratioMedian.toFixed(2)}   (target <= 1.25)`);
+  console.log(JSON.stringify(res));
+} finally {
+  await registry.stop();
+  rmSync(WORK, { recursive: true, force: true });
+}
