@@ -4,6 +4,9 @@
 import { runCli } from './run-cli.js';
 
 export async function main(argv: readonly string[]): Promise<never> {
+  // Node's deprecation notices (grpc-js giving TLS an IP address as server name) are not the
+  // user's business: the CLI's stderr is its own lines and the container's output.
+  process.noDeprecation = true;
   // `tdocker ps | head -1`: a reader that went away is not an error worth a stack trace.
   for (const out of [process.stdout, process.stderr]) {
     out.on('error', (err: NodeJS.ErrnoException) => {

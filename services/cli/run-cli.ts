@@ -28,7 +28,7 @@ function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: Da
       }
       return opened.client;
     },
-    fail: (err, what) => daemonError(err, what, global.host),
+    fail: (err, what) => daemonError(err, what, global.host, global.tls !== undefined),
   };
 }
 
@@ -53,9 +53,12 @@ export async function runCli(argv: readonly string[], stdio: CliStdio = process)
     const action = await loadAction(parsed.command);
     return await action(parsed.command, contextOf(parsed.global, stdio, opened));
   } catch (err) {
-    const e = err instanceof CliError ? err : daemonError(err, what, global?.host ?? '');
+    const e = err instanceof CliError ? err : daemonError(err, what, global?.host ?? '', global?.tls !== undefined);
     stdio.stderr.write(`${e.line}\n`);
-    if (global?.debug && err instanceof Error && err.stack) stdio.stderr.write(`${err.stack}\n`);
+    if (global?.debug) {
+      // -D: what lies under the line (a gRPC status with its details, a stack).
+      for (let c: unknown = err; c instanceof Error; c = c.cause) stdio.stderr.write(`${c.stack ?? c.message}\n`);
+    }
     return e.exitCode;
   } finally {
     opened.client?.close();

@@ -52,6 +52,21 @@ describe('daemon errors', () => {
       'tdocker: run: lost the connection to the daemon at unix:///run/tinydocker/tdockerd.sock (Connection dropped)');
   });
 
+  it('says why a tcp:// daemon refused the connection, with and without TLS', () => {
+    const tcp = 'tcp://127.0.0.1:2376';
+    const refusedHandshake = failure(14, 'No connection established. Last error: Failed to connect (2026-01-01T00:00:00.000Z). Resolution note: ');
+    assert.equal(daemonError(refusedHandshake, 'ps', tcp, true).line,
+      'tdocker: cannot connect to the daemon at tcp://127.0.0.1:2376: the daemon refused the connection: it does not accept this client certificate (--tlscert, --tlskey), or it listens without TLS (--insecure)');
+    assert.equal(daemonError(refusedHandshake, 'ps', tcp, false).line,
+      'tdocker: cannot connect to the daemon at tcp://127.0.0.1:2376: the daemon refused a connection without TLS: it requires mutual TLS (--tlscacert, --tlscert, --tlskey)');
+    const untrusted = failure(14, 'No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ');
+    assert.equal(daemonError(untrusted, 'ps', tcp, true).line,
+      'tdocker: cannot connect to the daemon at tcp://127.0.0.1:2376: TLS handshake failed: self-signed certificate in certificate chain');
+    const closed = failure(14, 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2376. Resolution note: ');
+    assert.equal(daemonError(closed, 'ps', tcp, true).line,
+      'tdocker: cannot connect to the daemon at tcp://127.0.0.1:2376: is tdockerd running? (start it with: tdockerd)');
+  });
+
   it('keeps a CliError as it is and words any other failure as one line', () => {
     const own = new CliError('run', 'the input device is not a TTY');
     assert.equal(daemonError(own, 'x', host), own);

@@ -49,21 +49,34 @@ export function isConnectionLost(err: CallFailure): boolean {
   return err.code === UNAVAILABLE && /Connection dropped|Socket closed|ECONNRESET|EPIPE|GOAWAY/.test(err.details);
 }
 
-export const cannotConnect = (host: string, why = 'is tdockerd running? (start it with: tdockerd)'): CliError =>
-  new CliError(`cannot connect to the daemon at ${host}`, why);
+export const cannotConnect = (host: string, why = 'is tdockerd running? (start it with: tdockerd)', cause?: unknown): CliError =>
+  new CliError(`cannot connect to the daemon at ${host}`, why, cause === undefined ? {} : { cause });
 
-/** The CLI's error for a failed call; `what` names what was being done ("rm web"). */
-export function daemonError(err: unknown, what: string, host: string): CliError {
+/** Errors of a connection that found nothing to talk to (no socket, nothing listening). */
+const nobodyThere = /ENOENT|ECONNREFUSED|ENOTDIR|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ENOTFOUND|EAI_AGAIN/;
+
+/**
+ * The CLI's error for a failed call; `what` names what was being done ("rm web"), `host` the
+ * daemon, and `tls` whether the CLI offered mutual TLS (for the words of a refused handshake).
+ */
+export function daemonError(err: unknown, what: string, host: string, tls = false): CliError {
   if (err instanceof CliError || !isCallFailure(err)) {
     if (err instanceof CliError) return err;
     return new CliError(what, err instanceof Error ? err.message : String(err), { cause: err });
   }
   if (isConnectFailure(err)) {
-    if (/EACCES|EPERM/.test(err.details)) return cannotConnect(host, 'permission denied (the socket is for root, or its owner)');
-    if (host.startsWith('tcp://') && /certificate|SSL|TLS|handshake/i.test(err.details)) {
-      return cannotConnect(host, `TLS handshake failed: ${err.details.replace(/^No connection established\. Last error: (Error: )?/, '').replace(/\. Resolution note: .*$/, '')}`);
+    const last = err.details.replace(/^No connection established\. Last error: (Error: )?/, '').replace(/\. Resolution note: .*$/, '');
+    if (/EACCES|EPERM/.test(err.details)) return cannotConnect(host, 'permission denied (the socket is for root, or its owner)', err);
+    if (/certificate|SSL|TLS|handshake/i.test(last)) return cannotConnect(host, `TLS handshake failed: ${last}`, err);
+    if (nobodyThere.test(err.details)) return cannotConnect(host, undefined, err);
+    // Something listens, but the handshake failed without a reason on this side (grpc-js says
+    // only "Failed to connect"): the daemon refused this client.
+    if (host.startsWith('tcp://')) {
+      return cannotConnect(host, tls
+        ? 'the daemon refused the connection: it does not accept this client certificate (--tlscert, --tlskey), or it listens without TLS (--insecure)'
+        : 'the daemon refused a connection without TLS: it requires mutual TLS (--tlscacert, --tlscert, --tlskey)', err);
     }
-    return cannotConnect(host);
+    return cannotConnect(host, `the handshake failed: ${last}`, err);
   }
   if (isConnectionLost(err)) return new CliError(what, `lost the connection to the daemon at ${host} (${err.details})`, { cause: err });
   const why = err.details.trim() || (statusNames[err.code] ?? `status ${err.code}`).toLowerCase().replaceAll('_', ' ');
