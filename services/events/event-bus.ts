@@ -96,7 +96,9 @@ export class EventBus {
   private embedded: EmbeddedNatsServer | undefined;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
+  private jsm: JetStreamManager | undefined;
   private hostsKv: KV | undefined;
+  private containersKv: KV | undefined;
   private ready = false;
   private closing = false;
   private lastError: string | undefined;
@@ -216,7 +218,7 @@ export class EventBus {
 
   /** Every live host of the fleet (heartbeat within the bucket TTL). */
   async hosts(): Promise<HostInfo[]> {
-    const entries = await this.snapshot(HOSTS_BUCKET);
+    const entries = await this.snapshot(HOSTS_BUCKET, this.hostsKv);
     const out: HostInfo[] = [];
     for (const e of entries) {
       try {
@@ -230,7 +232,7 @@ export class EventBus {
 
   /** Every container summary of every host, from KV tdocker_containers. */
   async fleetContainers(): Promise<FleetContainer[]> {
-    const entries = await this.snapshot(CONTAINERS_BUCKET);
+    const entries = await this.snapshot(CONTAINERS_BUCKET, this.containersKv);
     const out: FleetContainer[] = [];
     for (const e of entries) {
       const dot = e.key.indexOf('.');
@@ -289,10 +291,10 @@ export class EventBus {
     return this.js;
   }
 
-  private async snapshot(bucket: string) {
-    const js = this.requireJs();
+  private async snapshot(bucket: string, kv: KV | undefined) {
+    this.requireJs();
     try {
-      return await kvSnapshot(js, bucket);
+      return await kvSnapshot(this.jsm!, kv!, bucket);
     } catch (err) {
       throw new TdockerError('UNAVAILABLE', `events: reading ${bucket}: ${(err as Error).message}`, { cause: err });
     }
@@ -404,7 +406,9 @@ export class EventBus {
       const containersKv = await kvm.create(CONTAINERS_BUCKET, { history: 1, replicas });
       const hostsKv = await kvm.create(HOSTS_BUCKET, { history: 1, replicas, ttl: (this.opts.hostsTtl ?? 15) * 1000 });
       if (this.closing || nc !== this.nc || nc.isClosed()) return;
+      this.jsm = jsm;
       this.hostsKv = hostsKv;
+      this.containersKv = containersKv;
       this.summaries.setBucket(containersKv);
       this.setReady(true);
       this.log.info({ servers: this.servers(), pending: this.pump.pending }, 'events: connected to NATS');

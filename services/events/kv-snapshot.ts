@@ -1,6 +1,9 @@
-// Every live key of a KV bucket with its latest value, in one pass: an ordered consumer over the
-// bucket's stream that delivers the last message per subject (one fetch, no per-key gets).
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+// Every live key of a KV bucket with its latest value: the subjects the bucket's stream holds (one
+// stream-info request, paged by the client), then a direct get per key, all in parallel. A consumer
+// that stops at "no more pending" never stops on a bucket written to every few seconds (the
+// heartbeats), and a key that expires in between is simply absent.
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 
 export interface KvSnapshotEntry {
   key: string;
@@ -9,29 +12,14 @@ export interface KvSnapshotEntry {
   time: Date;
 }
 
-export async function kvSnapshot(js: JetStreamClient, bucket: string): Promise<KvSnapshotEntry[]> {
+export async function kvSnapshot(jsm: JetStreamManager, kv: KV, bucket: string): Promise<KvSnapshotEntry[]> {
   const prefix = `$KV.${bucket}.`;
-  const consumer = await js.consumers.get(`KV_${bucket}`, {
-    deliver_policy: DeliverPolicy.LastPerSubject,
-    filter_subjects: `${prefix}>`,
-  });
+  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}>` });
+  const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+  const entries = await Promise.all(keys.map((k) => kv.get(k)));
   const out: KvSnapshotEntry[] = [];
-  try {
-    let left = (await consumer.info(true)).num_pending;
-    while (left > 0) {
-      const batch = await consumer.fetch({ max_messages: Math.min(left, 1000), expires: 2000 });
-      let got = 0;
-      for await (const m of batch) {
-        got++;
-        left = m.info.pending;
-        const op = m.headers?.get('KV-Operation');
-        if (op !== 'DEL' && op !== 'PURGE') out.push({ key: m.subject.slice(prefix.length), value: m.data, time: m.time });
-        if (left === 0) break;
-      }
-      if (!got) break;
-    }
-  } finally {
-    await consumer.delete().catch(() => {});
+  for (const e of entries) {
+    if (e && e.operation === 'PUT') out.push({ key: e.key, value: e.value, time: e.created });
   }
-  return out;
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
