@@ -131,7 +131,7 @@ export class ImageStore {
   }
 
   /** Extracted layer directories, top first (overlayfs lowerdir order). */
-  layerDirs(img: ImageRecord): string[] {
+  layerDirs(img: Pick<ImageRecord, 'layers'>): string[] {
     return [...img.layers].reverse().map((d) => this.layers.diffDir(d));
   }
 
