@@ -139,8 +139,11 @@ describe('run and create', () => {
     await fails(['run', '--pids-limit', 'x', 'busybox'], `tdocker: run: invalid argument "x" for "--pids-limit" flag: not an integer: 'x'`);
     await fails(['run', '--name'], "tdocker: run: flag needs an argument: --name (see 'tdocker run --help')");
     await fails(['run', '-e'], "tdocker: run: flag needs an argument: 'e' in -e (see 'tdocker run --help')");
-    await fails(['run', '--network', 'bridge', 'busybox'],
-      `tdocker: run: invalid argument "bridge" for "--network" flag: network 'bridge' is not available: want none or host`);
+    await fails(['run', '--network', 'my net', 'busybox'],
+      `tdocker: run: invalid argument "my net" for "--network" flag: invalid network name 'my net': want bridge, host, none or a network's name`);
+    await fails(['run', '-p', '80:80:80:80', 'busybox'],
+      `tdocker: run: invalid argument "80:80:80:80" for "-p, --publish" flag: invalid port specification '80:80:80:80' (want [IP:][HOSTPORT:]CONTAINERPORT[/PROTO])`);
+    await fails(['run', '--ip', '10.0.0', 'busybox'], `tdocker: run: invalid argument "10.0.0" for "--ip" flag: not an IPv4 address: '10.0.0'`);
     await fails(['run', '-v', 'rel:/x:ro:z', 'busybox'], `tdocker: run: invalid argument "rel:/x:ro:z" for "-v, --volume" flag: invalid volume specification: 'rel:/x:ro:z'`);
     await fails(['run', '-w', 'srv', 'busybox'],
       `tdocker: run: invalid argument "srv" for "-w, --workdir" flag: the working directory 'srv' is invalid, it needs to be an absolute path`);

@@ -3,7 +3,9 @@
 import type {
   CreateContainerRequest,
   HostConfig,
+  HostNetworking,
   LogConfig,
+  PortBindings,
 } from '../../../../proto/gen/tinydocker/v1/containers.js';
 import { CliError } from '../../cli-error.js';
 import { restartPolicyName } from '../../proto-enums.js';
@@ -13,11 +15,14 @@ import { parseCpus } from '../../values/parse-cpus.js';
 import { parseCpuset } from '../../values/parse-cpuset.js';
 import { parseEnv } from '../../values/parse-env.js';
 import { parseEnvFile } from '../../values/parse-env-file.js';
+import { parseExtraHost } from '../../values/parse-extra-host.js';
 import { parseImageReference } from '../../values/parse-image-reference.js';
 import { parseInteger } from '../../values/parse-integer.js';
+import { isIpAddress, isIpv4 } from '../../values/parse-ip-address.js';
 import { parseLabel } from '../../values/parse-label.js';
 import { applyLogOpt } from '../../values/parse-log-opt.js';
 import { parseMount } from '../../values/parse-mount.js';
+import { parseExpose, parsePublish } from '../../values/parse-port-spec.js';
 import { parseRestartPolicy } from '../../values/parse-restart-policy.js';
 import { parseSignal } from '../../values/parse-signal.js';
 import { parseRamSize } from '../../values/parse-size.js';
@@ -27,23 +32,29 @@ import type { CommandInput } from '../command-spec.js';
 import type { FlagSpec } from '../flag-spec.js';
 
 export const createFlags: readonly FlagSpec[] = [
+  { name: 'add-host', kind: 'list', type: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
   { name: 'cpu-shares', short: 'c', kind: 'string', type: 'int', description: 'CPU shares (relative weight)' },
   { name: 'cpus', kind: 'string', type: 'decimal', description: 'Number of CPUs' },
   { name: 'cpuset-cpus', kind: 'string', description: 'CPUs in which to allow execution (0-3, 0,1)' },
+  { name: 'dns', kind: 'list', type: 'list', description: 'Set custom DNS servers' },
   { name: 'entrypoint', kind: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'env', short: 'e', kind: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', description: 'Read in a file of environment variables' },
+  { name: 'expose', kind: 'list', type: 'list', description: 'Expose a port or a range of ports' },
   { name: 'hostname', short: 'h', kind: 'string', description: 'Container host name' },
   { name: 'init', kind: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
   { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'ip', kind: 'string', description: 'IPv4 address on the network (e.g., 172.30.100.104)' },
   { name: 'label', short: 'l', kind: 'list', description: 'Set meta data on a container' },
   { name: 'log-opt', kind: 'list', description: 'Log file options: max-size=SIZE, max-file=N' },
   { name: 'memory', short: 'm', kind: 'string', type: 'bytes', description: 'Memory limit' },
   { name: 'memory-swap', kind: 'string', type: 'bytes', description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   { name: 'mount', kind: 'list', type: 'mount', description: 'Attach a filesystem mount to the container (type=bind|tmpfs,...)' },
   { name: 'name', kind: 'string', description: 'Assign a name to the container' },
-  { name: 'network', aliases: ['net'], kind: 'string', type: 'network', description: 'Connect a container to a network: none or host' },
+  { name: 'network', aliases: ['net'], kind: 'string', type: 'network', description: 'Connect a container to a network: bridge (the default), host, none, or a network\'s name' },
   { name: 'pids-limit', kind: 'string', type: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
+  { name: 'publish', short: 'p', kind: 'list', type: 'list', description: "Publish a container's port(s) to the host ([IP:][HOSTPORT:]CONTAINERPORT[/PROTO])" },
+  { name: 'publish-all', short: 'P', kind: 'bool', description: 'Publish all exposed ports to random ports' },
   { name: 'restart', kind: 'string', description: 'Restart policy to apply when a container exits', default: 'no' },
   { name: 'rm', kind: 'bool', description: 'Automatically remove the container when it exits' },
   { name: 'stop-signal', kind: 'string', description: 'Signal to stop the container' },
@@ -90,10 +101,39 @@ const userSpec = (v: string): string => {
   return v;
 };
 
+/** A network mode or name (whether it exists is the daemon's to say). */
 const networkMode = (v: string): string => {
-  if (v !== 'none' && v !== 'host') throw new InvalidValue(`network '${v}' is not available: want none or host`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v)) throw new InvalidValue(`invalid network name '${v}': want bridge, host, none or a network's name`);
   return v;
 };
+
+const ipv4Address = (v: string): string => {
+  if (!isIpv4(v)) throw new InvalidValue(`not an IPv4 address: '${v}'`);
+  return v;
+};
+
+const ipAddress = (v: string): string => {
+  if (!isIpAddress(v)) throw new InvalidValue(`not an IP address: '${v}'`);
+  return v;
+};
+
+/** -p, -P, --dns, --add-host and --ip; undefined when none is given ("none of them"). */
+function networkingOf(flags: CommandInput['flags']): HostNetworking | undefined {
+  const portBindings: Record<string, PortBindings> = {};
+  for (const { port, binding } of flags.convertEach('publish', parsePublish).flat()) {
+    (portBindings[port] ??= { bindings: [] }).bindings.push(binding);
+  }
+  const networking: HostNetworking = {
+    portBindings,
+    publishAllPorts: flags.bool('publish-all'),
+    dns: flags.convertEach('dns', ipAddress),
+    extraHosts: flags.convertEach('add-host', parseExtraHost),
+    ipAddress: flags.convert('ip', ipv4Address) ?? '',
+  };
+  const given = Object.keys(portBindings).length > 0 || networking.publishAllPorts || networking.dns.length > 0 ||
+    networking.extraHosts.length > 0 || networking.ipAddress !== '';
+  return given ? networking : undefined;
+}
 
 function hostConfigOf(input: CommandInput): HostConfig {
   const { flags } = input;
@@ -128,6 +168,8 @@ function hostConfigOf(input: CommandInput): HostConfig {
     ulimits: flags.convertEach('ulimit', parseUlimit),
   };
   if (flags.has('init')) host.init = flags.bool('init');
+  const networking = networkingOf(flags);
+  if (networking) host.networking = networking;
   return host;
 }
 
@@ -144,6 +186,11 @@ export function createRequestOf(input: CommandInput, detach: boolean): CreateCon
   const interactive = flags.bool('interactive');
   const entrypoint = flags.string('entrypoint');
   const stopTimeout = flags.convert('stop-timeout', (v) => parseInteger(v, { min: -1 }));
+  // Docker's Config.ExposedPorts: --expose, and every port -p publishes.
+  const exposed = [...new Set([
+    ...flags.convertEach('expose', parseExpose).flat(),
+    ...flags.convertEach('publish', parsePublish).flat().map((p) => p.port),
+  ])];
   return {
     name: flags.convert('name', parseContainerName) ?? '',
     config: {
@@ -161,6 +208,7 @@ export function createRequestOf(input: CommandInput, detach: boolean): CreateCon
       labels: Object.fromEntries(flags.convertEach('label', parseLabel)),
       stopSignal: flags.convert('stop-signal', parseSignal) ?? '',
       ...(stopTimeout === undefined ? {} : { stopTimeout }),
+      ...(exposed.length > 0 ? { exposedPorts: { values: exposed } } : {}),
     },
     hostConfig: hostConfigOf(input),
   };
