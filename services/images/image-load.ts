@@ -5,8 +5,9 @@
 // checked against the digests the archive claims: the blob digest from the OCI descriptor, the
 // diff id from the config. The config is stored byte for byte, so the image keeps its id.
 
+import { invalid } from '../errors/tdocker-error.js';
 import { extractLayer } from './extract-layer.js';
-import { hostArch, parseImageConfig } from './image-config.js';
+import { digestOf, hostArch, parseImageConfig } from './image-config.js';
 import { normalizeTag, parseRef } from './image-ref.js';
 import type { ImageRecord, ImageStore, LayerLease } from './image-store.js';
 import { LayoutFiles } from './layout-files.js';
@@ -22,8 +23,6 @@ import {
   type OciManifest,
   type Platform,
 } from './oci-types.js';
-import { invalid } from '../errors/tdocker-error.js';
-import { digestOf } from './image-config.js';
 
 export interface LoadOptions {
   /** Input bytes read so far. */
