@@ -12,6 +12,7 @@ import { Runtime, readExitFile } from '../runtime/runtime.js';
 import type { ShimClient } from '../runtime/shim-client.js';
 import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
 import type { ExitStatus, ShimConfig } from '../runtime/shim-protocol.js';
+import type { NetworkAttachment } from '../network/index.js';
 
 export interface ContainerSpec {
   id: string;
@@ -21,6 +22,8 @@ export interface ContainerSpec {
   process: ProcessSpec;
   limits?: CgroupLimits;
   network?: NetworkMode;
+  /** On a bridge network: the runtime connects it before start (services/network). */
+  net?: NetworkAttachment;
   readonlyRootfs?: boolean;
   log?: { maxSize?: number; maxFiles?: number };
   /** Removed when it stops (`--rm`): its upper dir needs no durability. */

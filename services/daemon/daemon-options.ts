@@ -12,6 +12,8 @@ export interface DaemonOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsCaCert?: string;
+  /** The network a container without --network joins: "bridge" (Docker's default) or "none". */
+  defaultNetwork: string;
   help: boolean;
 }
 
@@ -32,6 +34,7 @@ Options:
       --tlscacert FILE      CA that client certificates must be signed by (mutual TLS), for tcp://
       --insecure            Allow tcp:// without TLS, on a loopback address only
       --cgroup-parent PATH  Parent cgroup for containers (default: the daemon's own cgroup)
+      --default-network N   Network of containers run without --network: bridge or none (default bridge)
       --log-level LEVEL     trace, debug, info, warn, error, fatal (default info)
   -h, --help                Print this help
 `;
@@ -45,10 +48,11 @@ const VALUED: Record<string, keyof DaemonOptions> = {
   '--tlscert': 'tlsCert',
   '--tlskey': 'tlsKey',
   '--tlscacert': 'tlsCaCert',
+  '--default-network': 'defaultNetwork',
 };
 
 export function parseDaemonArgs(argv: string[]): DaemonOptions {
-  const o: DaemonOptions = { root: DEFAULT_ROOT, runRoot: DEFAULT_RUN_ROOT, logLevel: 'info', insecure: false, help: false };
+  const o: DaemonOptions = { root: DEFAULT_ROOT, runRoot: DEFAULT_RUN_ROOT, logLevel: 'info', insecure: false, defaultNetwork: 'bridge', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') { o.help = true; continue; }
@@ -61,6 +65,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions {
     if (value === undefined || value === '') throw invalid(`flag ${flag} needs a value`);
     (o as unknown as Record<string, string>)[key] = value;
   }
+  if (!['bridge', 'none', 'host'].includes(o.defaultNetwork)) throw invalid(`invalid --default-network "${o.defaultNetwork}": use bridge, none or host`);
   if (!LEVELS.includes(o.logLevel)) throw invalid(`invalid --log-level "${o.logLevel}": use ${LEVELS.join(', ')}`);
   for (const [flag, v] of [['--root', o.root], ['--run-root', o.runRoot]] as const) {
     if (!v.startsWith('/')) throw invalid(`${flag} must be an absolute path, not "${v}"`);

@@ -8,6 +8,17 @@ import type { ExitStatus, StartResult } from '../../machines/container-types.js'
 import type { ContainerProbe, ContainerRuntime } from '../supervisor/container-runtime.js';
 import { signalNumber } from '../supervisor/signal-number.js';
 import type { ContainerRunner, ContainerSpec } from './container-runner.js';
+import type { NetworkManager } from '../network/index.js';
+import type { BindMountSpec } from '../rootfs/mount-spec.js';
+
+/** The network service as the runtime uses it, with a way to learn a container's name. */
+export interface RuntimeNetworks {
+  manager: NetworkManager;
+  nameOf(id: string): string;
+}
+
+const fileBind = (source: string, destination: string): BindMountSpec =>
+  ({ type: 'bind', source, destination, readonly: false, recursive: false, propagation: 'rprivate' });
 
 const unavailable = (e: unknown) => e instanceof TdockerError && e.code === 'UNAVAILABLE';
 
@@ -20,7 +31,7 @@ function exitOf(e: ShimExit): ExitStatus {
 export class RunnerRuntime implements ContainerRuntime {
   private readonly createdHooks = new Map<string, Set<() => Promise<void>>>();
 
-  constructor(readonly runner: ContainerRunner) {}
+  constructor(readonly runner: ContainerRunner, private readonly networks?: RuntimeNetworks) {}
 
   /**
    * Runs `hook` once the container's shim exists and before its payload starts (an attach made
@@ -40,15 +51,34 @@ export class RunnerRuntime implements ContainerRuntime {
     const dir = this.runner.paths(spec.id).dir;
     // The folder exists (it holds state.json); a mount a dead daemon left is replaced.
     releaseRootfs(dir);
-    prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: !!spec.autoRemove });
+    let mounts = spec.mounts ?? [];
+    const net = spec.net && this.networks;
+    if (spec.net && net) {
+      // The network comes first: its /etc files must exist to be bound into the root.
+      const c = await net.manager.connect({
+        containerId: spec.id, name: net.nameOf(spec.id), hostname: spec.process.hostname ?? spec.id.slice(0, 12),
+        containerDir: dir, attachment: spec.net,
+      });
+      const taken = new Set(mounts.map((m) => m.destination));
+      const etc = [fileBind(c.files.hosts, '/etc/hosts'), fileBind(c.files.hostname, '/etc/hostname'), fileBind(c.files.resolvConf, '/etc/resolv.conf')];
+      mounts = [...mounts, ...etc.filter((m) => !taken.has(m.destination))];
+    }
+    try {
+      prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove });
+    } catch (e) {
+      if (net) await net.manager.disconnect(spec.id).catch(() => {});
+      throw e;
+    }
   }
 
   async unmount(id: string): Promise<void> {
     await this.runner.cleanup(id);
     await this.runner.unmount(id);
+    await this.networks?.manager.disconnect(id);
   }
 
   async start(spec: ContainerSpec): Promise<StartResult> {
+    if (spec.net && this.networks) spec = { ...spec, network: { mode: 'path', path: this.networks.manager.netnsOf(spec.id) } };
     const hooks = this.createdHooks.get(spec.id);
     if (!hooks) {
       // Nobody waits to attach: the shim starts the payload in the same request (one round trip).
@@ -93,8 +123,9 @@ export class RunnerRuntime implements ContainerRuntime {
     return this.runner.cgroup(id).thaw();
   }
 
-  remove(id: string): Promise<void> {
-    return this.runner.remove(id);
+  async remove(id: string): Promise<void> {
+    await this.runner.remove(id);
+    await this.networks?.manager.release(id);
   }
 
   async probe(id: string): Promise<ContainerProbe> {

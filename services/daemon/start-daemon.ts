@@ -18,6 +18,7 @@ import { ContainerRunner } from './container-runner.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { RunnerRuntime } from './runner-runtime.js';
 import { Runtime } from '../runtime/runtime.js';
+import { NetworkManager, type NetworkEvent } from '../network/index.js';
 
 export interface Daemon {
   address: string;
@@ -69,8 +70,17 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   ]);
   const shims = new Runtime();
   const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, runtime: shims, ...(placement ? { placement } : {}) });
-  const runtime = new RunnerRuntime(runner);
+  const netLog = log.child({ component: 'network' });
+  // Hook for the event bus: connect/disconnect go to the log until the bus is wired here.
+  const onNetworkEvent = (e: NetworkEvent) => netLog.info({ container: e.containerId, network: e.network.name, ip: e.ip }, `network ${e.action}`);
+  const network = new NetworkManager({ root: opts.root, runRoot: opts.runRoot, onEvent: onNetworkEvent });
+  let supervisorRef: Supervisor | undefined;
+  const runtime = new RunnerRuntime(runner, {
+    manager: network,
+    nameOf: (cid) => { try { return supervisorRef?.get(cid).record.name ?? cid.slice(0, 12); } catch { return cid.slice(0, 12); } },
+  });
   const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
+  supervisorRef = supervisor;
   const images = extra.images ?? (imagesModule ? new imagesModule.ImageStore(opts.root) : undefined);
   if (!images) log.warn({}, 'no image store in this build: image RPCs answer UNAVAILABLE');
 
@@ -80,6 +90,8 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     ...(images ? { images } : {}),
     ...(execModule ? { startExec: execModule.startExec } : {}),
     whenCreated: (cid, hook) => runtime.whenCreated(cid, hook),
+    network,
+    networkDefaults: { bridges: true, defaultMode: opts.defaultNetwork },
     facts: {
       id,
       hostName: hostname(),
@@ -93,6 +105,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
 
   // Containers first, then the socket: a client never sees a half-restored host.
   const restored = await supervisor.restore();
+  await restoreNetworks(network, supervisor, netLog);
   let server: RunningServer;
   try {
     server = await startGrpcServer(ctx, {
@@ -115,7 +128,28 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     close: async () => {
       await server.close();
       await supervisor.close();
+      await network.close();
       shims.close(); // the shim spawner; the shims themselves run on
     },
   };
+}
+
+/**
+ * After the containers are restored: what a crashed daemon left on the host and no container
+ * explains is removed, and running containers get their published ports back.
+ */
+async function restoreNetworks(network: NetworkManager, supervisor: Supervisor, log: Logger): Promise<void> {
+  const views = supervisor.list();
+  try {
+    const { removed } = await network.reconcile(new Set(views.map((v) => v.record.id)));
+    if (removed.length) log.info({ removed }, 'removed network leftovers');
+  } catch (e) {
+    log.warn({ err: e }, 'network reconcile failed');
+  }
+  for (const v of views) {
+    if (!v.record.spec.net || (v.state !== 'running' && v.state !== 'paused')) continue;
+    await network.reopenPorts(v.record.id, v.record.spec.net.ports).catch((e: unknown) => {
+      log.warn({ container: v.record.id, err: e }, 'could not publish the ports of a running container again');
+    });
+  }
 }

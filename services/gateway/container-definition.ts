@@ -14,11 +14,12 @@ import {
   type ContainerConfig, type HostConfig, type Mount,
 } from '../../proto/gen/tinydocker/v1/containers.js';
 import type { ImageRecord } from './image-source.js';
+import { NO_BRIDGES, networkDefinition, type NetworkDefaults } from './network-definition.js';
 
 /** Docker's smallest memory limit. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
 
-export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[]): ContainerDefinition {
+export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[], networks: NetworkDefaults = NO_BRIDGES): ContainerDefinition {
   const config = mergedConfig(req.config!, image);
   const host = req.hostConfig ?? emptyHostConfig();
   const args = [...(config.entrypoint?.values ?? []), ...config.cmd];
@@ -29,8 +30,8 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
   if (host.autoRemove && restartPolicy.name !== 'no') throw invalid('conflicting options: a restart policy and auto-remove (--rm) cannot go together');
   const mounts: MountSpec[] = [...host.binds.map(parseVolumeFlag), ...host.mounts.map(mountSpec)];
   const limits = limitsOf(host);
-  const network = networkOf(host.networkMode);
-  const merged: CreateContainerRequest = { name: req.name, config, hostConfig: { ...host, networkMode: network.mode } };
+  const { mode, network, net } = networkDefinition(host.networkMode, host.networking, config, image, networks);
+  const merged: CreateContainerRequest = { name: req.name, config, hostConfig: { ...host, networkMode: mode } };
   return {
     name: req.name,
     image: { ref: req.config!.image, id: image.id },
@@ -51,6 +52,7 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
       },
       limits,
       network,
+      ...(net ? { net } : {}),
       log: { maxSize: host.logConfig?.maxSize ?? 0, maxFiles: Math.max(1, host.logConfig?.maxFile ?? 1) },
       ...(host.autoRemove ? { autoRemove: true } : {}),
     },
@@ -149,12 +151,6 @@ export function limitsOf(h: HostConfig): CgroupLimits {
   if (h.pidsLimit > 0) l.pidsLimit = h.pidsLimit;
   validateLimits(l);
   return l;
-}
-
-function networkOf(mode: string): { mode: 'none' } | { mode: 'host' } {
-  if (mode === '' || mode === 'none' || mode === 'default') return { mode: 'none' };
-  if (mode === 'host') return { mode: 'host' };
-  throw invalid(`invalid network mode "${mode}": only none and host are supported`);
 }
 
 function emptyHostConfig(): HostConfig {

@@ -1,5 +1,6 @@
 // A container as the API shows it: Docker's inspect object and `ps` summary, from the supervisor's
 // view of it (record + actor context).
+import { dirname } from 'node:path';
 import type { ContainerView } from '../supervisor/supervisor.js';
 import type { ContainerState } from '../supervisor/container-record.js';
 import type { MountSpec } from '../rootfs/mount-spec.js';
@@ -8,6 +9,9 @@ import {
   type ContainerConfig, type ContainerInspect, type ContainerSummary, type HostConfig, type MountPoint,
 } from '../../proto/gen/tinydocker/v1/containers.js';
 import { toTimestamp } from './timestamp.js';
+import type { NetworkManager } from '../network/index.js';
+import { networkSettings } from './network-settings.js';
+import { etcFilePaths } from '../network/etc-files.js';
 
 const STATUS: Record<ContainerState, ContainerStatus> = {
   created: ContainerStatus.CREATED,
@@ -42,14 +46,15 @@ export function mountPoints(mounts: readonly MountSpec[] = []): MountPoint[] {
     : { type: 'tmpfs', name: '', source: '', destination: m.destination, mode: m.readonly ? 'ro' : '', rw: !m.readonly, propagation: '' });
 }
 
-export function inspectContainer(v: ContainerView, host: { name: string; logPath: string }): ContainerInspect {
+export function inspectContainer(v: ContainerView, host: { name: string; logPath: string; network?: NetworkManager }): ContainerInspect {
   const req = storedRequest(v);
   const config: ContainerConfig = req.config ?? CreateContainerRequest.fromPartial({ config: {} }).config!;
   const hostConfig: HostConfig | undefined = req.hostConfig;
   const args = v.record.spec.process.args;
   const c = v.context;
   const running = v.state === 'running' || v.state === 'paused';
-  const network = v.record.spec.network?.mode ?? 'none';
+  const network = v.record.spec.net?.network ?? v.record.spec.network?.mode ?? 'none';
+  const etc = v.record.spec.net ? etcFilePaths(dirname(host.logPath)) : undefined;
   return {
     id: v.record.id,
     created: toTimestamp(v.record.created),
@@ -74,11 +79,11 @@ export function inspectContainer(v: ContainerView, host: { name: string; logPath
     hostConfig,
     config: { ...config, hostname: v.record.spec.process.hostname ?? config.hostname },
     mounts: mountPoints(v.record.spec.mounts),
-    networkSettings: { ipAddress: '', networks: { [network]: { networkId: network, ipAddress: '', gateway: '', macAddress: '' } }, ports: {} },
+    networkSettings: networkSettings(v.record.id, network, host.network),
     logPath: host.logPath,
-    resolvConfPath: '',
-    hostnamePath: '',
-    hostsPath: '',
+    resolvConfPath: etc?.resolvConf ?? '',
+    hostnamePath: etc?.hostname ?? '',
+    hostsPath: etc?.hosts ?? '',
     driver: 'overlay',
     platform: 'linux',
     host: host.name,

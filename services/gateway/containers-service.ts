@@ -34,7 +34,9 @@ async function createContainer(ctx: GatewayContext, req: CreateContainerRequest)
   if (!req.config?.image) throw invalid('no image given');
   const images = imagesOf(ctx);
   const image = await images.get(req.config.image);
-  const def = containerDefinition(req, image, images.layerDirs(image));
+  const def = containerDefinition(req, image, images.layerDirs(image), ctx.networkDefaults);
+  // An unknown network is NOT_FOUND before anything is made.
+  if (def.spec.net && ctx.network && def.spec.net.network !== 'bridge') ctx.network.get(def.spec.net.network);
   const v = await ctx.supervisor.create(def);
   return { id: v.record.id, warnings: [] };
 }
@@ -90,11 +92,13 @@ export function containersService(ctx: GatewayContext): ContainersServer {
     }),
     rename: unaryCall(async (req) => {
       await sup.rename(req.id, req.newName);
+      const v = sup.get(req.id);
+      await ctx.network?.renamed(v.record.id, v.record.name);
       return {};
     }),
     inspect: unaryCall(async (req) => {
       const v = sup.get(req.id);
-      return inspectContainer(v, { name: ctx.facts.hostName, logPath: ctx.runner.paths(v.record.id).log });
+      return inspectContainer(v, { name: ctx.facts.hostName, logPath: ctx.runner.paths(v.record.id).log, network: ctx.network });
     }),
     list: unaryCall(async (req) => {
       const keep = containerFilter(req.filters);

@@ -4,6 +4,8 @@ import type { ContainerRunner } from '../daemon/container-runner.js';
 import type { Supervisor, SupervisorLog } from '../supervisor/supervisor.js';
 import type { ImageSource } from './image-source.js';
 import type { StartExec } from './exec-types.js';
+import type { NetworkManager } from '../network/index.js';
+import type { NetworkDefaults } from './network-definition.js';
 
 export interface DaemonFacts {
   /** Stable id of this daemon. */
@@ -24,6 +26,9 @@ export interface GatewayContext {
   startExec?: StartExec;
   /** Called between creating a container's shim and starting it, so Attach sees all output. */
   whenCreated(id: string, hook: () => Promise<void>): () => void;
+  /** Undefined when this daemon has no bridge networks: only none and host. */
+  network?: NetworkManager;
+  networkDefaults?: NetworkDefaults;
   facts: DaemonFacts;
   log: SupervisorLog;
 }

@@ -16,6 +16,8 @@ import { HealthStatus } from './health-service.js';
 import { imagesService } from './images-service.js';
 import type { ListenAddress } from './listen-address.js';
 import { addReflection } from './reflection-service.js';
+import { NetworksService } from '../../proto/gen/tinydocker/v1/networks.js';
+import { networksService } from './networks-service.js';
 import { systemService } from './system-service.js';
 
 export interface TlsFiles {
@@ -31,7 +33,7 @@ export interface GrpcServerOptions {
   insecure?: boolean;
 }
 
-export const SERVICE_NAMES = ['tinydocker.v1.Containers', 'tinydocker.v1.Images', 'tinydocker.v1.System'];
+export const SERVICE_NAMES = ['tinydocker.v1.Containers', 'tinydocker.v1.Images', 'tinydocker.v1.System', 'tinydocker.v1.Networks'];
 
 export interface RunningServer {
   server: Server;
@@ -75,6 +77,7 @@ export async function startGrpcServer(ctx: GatewayContext, opts: GrpcServerOptio
   server.addService(ContainersService, containersService(ctx));
   server.addService(ImagesService, imagesService(ctx));
   server.addService(SystemService, systemService(ctx));
+  server.addService(NetworksService, networksService(ctx));
   server.addService(HealthService, health.service());
   await addReflection(server);
 

@@ -296,6 +296,10 @@ export class NetworkManager {
     await this.openPorts(containerId, ep.ip, ports);
   }
 
+  netnsOf(containerId: string): string {
+    return netnsPath(this.opts.runRoot, containerId);
+  }
+
   /** The container's published ports as bound now. */
   published(containerId: string): PublishedPort[] {
     return (this.proxies.get(containerId) ?? []).map((p) => ({ mapping: p.mapping, hostIp: p.mapping.hostIp || '0.0.0.0', hostPort: p.hostPort }));
