@@ -21,7 +21,6 @@ export class SkeletonWriter {
   private buf = Buffer.allocUnsafe(FLUSH_AT * 2);
   private len = 0;
   private rawStart = -1;
-  private readonly payloads = new Set<string>();
   private valid = true;
 
   constructor(readonly path: string) {
@@ -49,8 +48,6 @@ export class SkeletonWriter {
 
   payload(rel: string, size: number): void {
     if (!this.valid) return;
-    if (this.payloads.has(rel)) return this.invalidate();
-    this.payloads.add(rel);
     this.closeRaw();
     const name = Buffer.from(rel);
     this.reserve(11 + name.length);
@@ -61,13 +58,13 @@ export class SkeletonWriter {
     this.len += 11 + name.length;
   }
 
-  /** Something at `rel` was removed or replaced; a directory takes everything below it. */
-  replaced(rel: string, dir: boolean): void {
-    if (!this.valid) return;
-    if (this.payloads.has(rel)) return this.invalidate();
-    if (!dir) return;
-    const prefix = rel ? `${rel}/` : '';
-    for (const p of this.payloads) if (p.startsWith(prefix)) return this.invalidate();
+  /**
+   * A regular file or a directory was removed to make room for a later member: some file data
+   * recorded earlier may be gone. Rare (duplicate members), so the skeleton is simply dropped;
+   * remembering every path instead would cost memory in proportion to the archive.
+   */
+  replaced(): void {
+    if (this.valid) this.invalidate();
   }
 
   /** Writes what is buffered and syncs; false if the skeleton was dropped. */

@@ -259,8 +259,9 @@ export class LayerWriter implements TarSink {
 
   private remove(rel: string): void {
     const abs = this.resolver.abs(rel);
-    const dir = lstatSync(abs).isDirectory();
-    this.opts.skeleton?.replaced(rel, dir);
+    const st = lstatSync(abs);
+    const dir = st.isDirectory();
+    if (dir || st.isFile()) this.opts.skeleton?.replaced();
     if (!dir) return unlinkSync(abs);
     rmSync(abs, { recursive: true, force: true });
     this.resolver.forget();

@@ -231,6 +231,16 @@ describe('save', () => {
     assert.deepEqual(await collect(layerTar(store.layers, img.layers[0]!)), original);
   });
 
+  it('keeps the skeleton through replaced symlinks, drops it when file data was overwritten', async () => {
+    const links = tar([symlink('l', 'a'), symlink('l', 'b'), file('f', 'x')]);
+    const a = await store.importTar(streamOf(links), {});
+    assert.deepEqual(await collect(layerTar(store.layers, a.layers[0]!)), links);
+    const dup = await store.importTar(streamOf(tar([file('f', 'one'), file('f', 'two')])), { ref: 'dup' });
+    assert.equal(store.layers.meta(dup.layers[0]!).skeleton, false);
+    await assert.rejects(collect(layerTar(store.layers, dup.layers[0]!)), says('FAILED_PRECONDITION', /cannot be rebuilt exactly/));
+    await assert.rejects(collect(saveImages(store, ['dup'])), says('FAILED_PRECONDITION', /cannot be rebuilt exactly/));
+  });
+
   it('refuses to rebuild a layer whose files were changed in the store', async () => {
     const img = await store.importTar(streamOf(tar([file('f', 'abc')])), {});
     writeFileSync(join(store.layerDirs(img)[0]!, 'f'), 'xyz');
