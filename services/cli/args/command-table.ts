@@ -10,7 +10,9 @@ import type { InfoCommand, VersionCommand } from './commands/info.js';
 import type { InspectCommand } from './commands/inspect.js';
 import type { KillCommand } from './commands/kill.js';
 import type { LogsCommand } from './commands/logs.js';
+import type { NetworkCreateCommand, NetworkInspectCommand, NetworkLsCommand, NetworkRmCommand } from './commands/network.js';
 import type { PauseCommand, UnpauseCommand } from './commands/pause.js';
+import type { PortCommand } from './commands/port.js';
 import type { PsCommand } from './commands/ps.js';
 import type { RenameCommand } from './commands/rename.js';
 import type { RestartCommand } from './commands/restart.js';
@@ -26,7 +28,8 @@ import type { WaitCommand } from './commands/wait.js';
 /** What a command line asks for: one member per command, discriminated by `name`. */
 export type Command =
   | AttachCommand | CreateCommand | ExecCommand | ImagesCommand | ImportCommand | InfoCommand
-  | InspectCommand | KillCommand | LogsCommand | PauseCommand | PsCommand | RenameCommand
+  | InspectCommand | KillCommand | LogsCommand | NetworkCreateCommand | NetworkInspectCommand | NetworkLsCommand
+  | NetworkRmCommand | PauseCommand | PortCommand | PsCommand | RenameCommand
   | RestartCommand | RmCommand | RmiCommand | RunCommand | StartCommand | StatsCommand | StopCommand
   | TopCommand | UnpauseCommand | VersionCommand | WaitCommand;
 
@@ -42,7 +45,12 @@ export const commandLoaders: Readonly<Record<Command['name'], Loader>> = {
   inspect: async () => (await import('./commands/inspect.js')).inspectSpec,
   kill: async () => (await import('./commands/kill.js')).killSpec,
   logs: async () => (await import('./commands/logs.js')).logsSpec,
+  'network create': async () => (await import('./commands/network.js')).networkCreateSpec,
+  'network inspect': async () => (await import('./commands/network.js')).networkInspectSpec,
+  'network ls': async () => (await import('./commands/network.js')).networkLsSpec,
+  'network rm': async () => (await import('./commands/network.js')).networkRmSpec,
   pause: async () => (await import('./commands/pause.js')).pauseSpec,
+  port: async () => (await import('./commands/port.js')).portSpec,
   ps: async () => (await import('./commands/ps.js')).psSpec,
   rename: async () => (await import('./commands/rename.js')).renameSpec,
   restart: async () => (await import('./commands/restart.js')).restartSpec,
@@ -71,7 +79,7 @@ export const loadAllCommandSpecs = (): Promise<CommandSpec[]> => Promise.all(Obj
 export const managementCommands: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   container: {
     ...Object.fromEntries(
-      ['attach', 'create', 'exec', 'kill', 'logs', 'pause', 'ps', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait']
+      ['attach', 'create', 'exec', 'kill', 'logs', 'pause', 'port', 'ps', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait']
         .map((verb) => [verb, [verb]]),
     ),
     inspect: ['inspect', '--type=container'],
@@ -86,6 +94,14 @@ export const managementCommands: Readonly<Record<string, Readonly<Record<string,
     ls: ['images'],
     remove: ['rmi'],
     rm: ['rmi'],
+  },
+  network: {
+    create: ['network create'],
+    inspect: ['network inspect'],
+    list: ['network ls'],
+    ls: ['network ls'],
+    remove: ['network rm'],
+    rm: ['network rm'],
   },
   system: {
     info: ['info'],

@@ -33,14 +33,15 @@ export function argCountError(count: number, want: ArgCount): string | undefined
 }
 
 export async function topLevelUsage(): Promise<string> {
-  const specs = await loadAllCommandSpecs();
+  // Commands of a group ("network create") are listed under Management Commands.
+  const specs = (await loadAllCommandSpecs()).filter((s) => !s.name.includes(' '));
   const width = Math.max(...specs.map((s) => s.name.length));
   const commands = specs
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => `  ${s.name.padEnd(width)}   ${s.description}`)
     .join('\n');
   return `\nUsage:  tdocker [OPTIONS] COMMAND\n\nA container supervisor that speaks Docker's commands\n\nCommands:\n${commands}\n\n` +
-    `Management Commands:\n  container   Manage containers (container ls, container rm, ...)\n  image       Manage images (image ls, image rm, image import, image inspect)\n\n` +
+    `Management Commands:\n  container   Manage containers (container ls, container rm, ...)\n  image       Manage images (image ls, image rm, image import, image inspect)\n  network     Manage networks (network create, network ls, network inspect, network rm)\n\n` +
     `Global Options:\n${optionsText(globalFlags)}\n\nRun 'tdocker COMMAND --help' for more information on a command.\n`;
 }
 

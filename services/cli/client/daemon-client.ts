@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, type ChannelInterface, type Client, type ClientOptions, credentials } from '@grpc/grpc-js';
 import { ContainersClient } from '../../../proto/gen/tinydocker/v1/containers.js';
 import { ImagesClient } from '../../../proto/gen/tinydocker/v1/images.js';
+import { NetworksClient } from '../../../proto/gen/tinydocker/v1/networks.js';
 import { SystemClient } from '../../../proto/gen/tinydocker/v1/system.js';
 import { CliError } from '../cli-error.js';
 import type { DaemonTarget } from './daemon-target.js';
@@ -40,6 +41,7 @@ export class DaemonClient {
   #channel?: ChannelInterface;
   #containers?: ContainersClient;
   #images?: ImagesClient;
+  #networks?: NetworksClient;
   #system?: SystemClient;
 
   constructor(target: DaemonTarget) {
@@ -54,6 +56,10 @@ export class DaemonClient {
 
   get images(): ImagesClient {
     return (this.#images ??= this.#make(ImagesClient));
+  }
+
+  get networks(): NetworksClient {
+    return (this.#networks ??= this.#make(NetworksClient));
   }
 
   get system(): SystemClient {
