@@ -183,6 +183,10 @@ export class E2eDaemon {
       const ids = await this.tdocker(['ps', '-aq', '--no-trunc'], { timeoutMs: 15_000 }).catch(() => undefined);
       const list = ids?.stdout.split('\n').filter(Boolean) ?? [];
       if (list.length > 0) await this.tdocker(['rm', '-f', ...list], { timeoutMs: 30_000 }).catch(() => undefined);
+      // Networks a test made (their bridges live on the host); the pre-defined ones stay.
+      const nets = await this.tdocker(['network', 'ls', '--format', '{{.Name}}'], { timeoutMs: 15_000 }).catch(() => undefined);
+      const made = nets?.code === 0 ? nets.stdout.split('\n').filter((n) => n && !['bridge', 'host', 'none'].includes(n)) : [];
+      if (made.length > 0) await this.tdocker(['network', 'rm', ...made], { timeoutMs: 30_000 }).catch(() => undefined);
       this.#daemon.kill('SIGTERM');
       const gone = await Promise.race([new Promise((r) => this.#daemon.once('exit', r)), sleep(5000).then(() => false)]);
       if (gone === false) this.#daemon.kill('SIGKILL');
