@@ -66,7 +66,10 @@ type Signature = import('ffi-rs').FieldType[];
 
 interface Libc {
   ffi: Ffi;
-  params: { mount: Signature; umount2: Signature; prctl: Signature; statfs: Signature };
+  params: {
+    mount: Signature; umount2: Signature; prctl: Signature; statfs: Signature;
+    mknod: Signature; lsetxattr: Signature; lgetxattr: Signature;
+  };
 }
 
 let libc: Libc | undefined;
@@ -84,6 +87,9 @@ function lib(): Libc {
         umount2: [Str, I32],
         prctl: [I32, U64, U64, U64, U64],
         statfs: [Str, U8Array],
+        mknod: [Str, I32, U64],
+        lsetxattr: [Str, Str, U8Array, U64, I32],
+        lgetxattr: [Str, Str, U8Array, U64],
       },
     };
   }
@@ -200,4 +206,34 @@ export function statfs(path: string): Statfs {
   const le = endianness() === 'LE';
   const word = (off: number) => Number(le ? buf.readBigUInt64LE(off) : buf.readBigUInt64BE(off));
   return { type: word(0), flags: word(STATFS_FLAGS_OFFSET) };
+}
+
+/** mknod(2): `mode` holds the type (S_IFCHR, S_IFBLK, S_IFIFO) and permission bits; `dev` is makedev(major, minor). */
+export function mknod(path: string, mode: number, dev: number): void {
+  const what = `mknod ${path}`;
+  const r = call('mknod', [cString(path, what), mode, dev]);
+  if (r.value === -1) throw syscallError('mknod', r.errno, what, path);
+}
+
+/** lsetxattr(2): never follows a final symlink. */
+export function lsetxattr(path: string, name: string, value: Buffer, flags: number): void {
+  const what = `set xattr ${name} on ${path}`;
+  // ffi-rs passes an empty array as a null pointer; the kernel takes (NULL, 0) as an empty value.
+  const r = call('lsetxattr', [cString(path, what), cString(name, what), value.length ? value : Buffer.alloc(1), value.length, flags]);
+  if (r.value === -1) throw syscallError('lsetxattr', r.errno, what, path);
+}
+
+const ENODATA = osConstants.errno.ENODATA;
+const XATTR_SIZE_MAX = 65536;
+
+/** lgetxattr(2): the value, or null when the file has no such attribute. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  const what = `get xattr ${name} of ${path}`;
+  const buf = Buffer.alloc(XATTR_SIZE_MAX);
+  const r = call('lgetxattr', [cString(path, what), cString(name, what), buf, buf.length]);
+  if (r.value === -1) {
+    if (r.errno === ENODATA) return null;
+    throw syscallError('lgetxattr', r.errno, what, path);
+  }
+  return Buffer.from(buf.subarray(0, r.value));
 }
