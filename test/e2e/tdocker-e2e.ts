@@ -83,37 +83,52 @@ export class PtySession {
   }
 }
 
+export interface E2eDaemonOptions {
+  /** tdockerd --listen (default: a unix socket in the test's folder). */
+  listen?: string;
+  /** More tdockerd flags (--tlscert ..., --insecure). */
+  daemonArgs?: string[];
+  /** Global tdocker flags every command gets (--tlscacert ..., --insecure). */
+  cliArgs?: string[];
+  /** Import the busybox image (default true). */
+  image?: boolean;
+}
+
 export class E2eDaemon {
   readonly base: string;
   readonly host: string;
+  readonly #cliArgs: string[];
   readonly #daemon: ChildProcess;
   readonly #log: string;
   readonly #ptys = new Set<PtySession>();
   readonly #children = new Set<ChildProcess>();
   #stopped = false;
 
-  private constructor(base: string, daemon: ChildProcess) {
+  private constructor(base: string, daemon: ChildProcess, opts: E2eDaemonOptions) {
     this.base = base;
-    this.host = `unix://${join(base, 'run', 'tdockerd.sock')}`;
+    this.host = opts.listen ?? `unix://${join(base, 'run', 'tdockerd.sock')}`;
+    this.#cliArgs = opts.cliArgs ?? [];
     this.#daemon = daemon;
     this.#log = join(base, 'daemon.log');
   }
 
   /** Starts a daemon and imports the busybox image; throws with the daemon's log when it cannot. */
-  static async start(): Promise<E2eDaemon> {
+  static async start(opts: E2eDaemonOptions = {}): Promise<E2eDaemon> {
     const base = mkdtempSync(join(tmpdir(), 'tdocker-e2e-'));
     const log = join(base, 'daemon.log');
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [daemonMain, '--root', join(base, 'root'), '--run-root', join(base, 'run'), '--log-level', 'warn'], {
+    const args = ['--root', join(base, 'root'), '--run-root', join(base, 'run'), '--log-level', 'warn',
+      ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.daemonArgs ?? [])];
+    const child = spawn(process.execPath, [daemonMain, ...args], {
       stdio: ['ignore', fd, fd],
       env: cleanEnv(),
     });
     closeSync(fd);
-    const d = new E2eDaemon(base, child);
+    const d = new E2eDaemon(base, child, opts);
     process.once('exit', () => d.#daemon.kill('SIGKILL'));
     try {
       await d.#ready();
-      await d.#importBusybox();
+      if (opts.image ?? true) await d.#importBusybox();
     } catch (err) {
       await d.close();
       throw err;
@@ -125,9 +140,9 @@ export class E2eDaemon {
     return existsSync(this.#log) ? readFileSync(this.#log, 'utf8') : '';
   }
 
-  /** Runs `tdocker ARGS` to its end. */
-  tdocker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<Result> {
-    const child = this.spawnTdocker(args);
+  /** Runs `tdocker ARGS` to its end (with the daemon's global flags, unless `bare`). */
+  tdocker(args: string[], opts: { input?: string | Buffer; timeoutMs?: number; bare?: boolean } = {}): Promise<Result> {
+    const child = this.spawnTdocker(opts.bare ? args : [...this.#cliArgs, ...args]);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
@@ -204,7 +219,7 @@ export class E2eDaemon {
     let last: Result | undefined;
     while (Date.now() < deadline) {
       if (this.#daemon.exitCode !== null) throw new Error(`tdockerd exited with ${this.#daemon.exitCode}: ${this.daemonLog()}`);
-      if (existsSync(this.host.slice('unix://'.length))) {
+      if (!this.host.startsWith('unix://') || existsSync(this.host.slice('unix://'.length))) {
         last = await this.tdocker(['version'], { timeoutMs: 10_000 });
         if (last.code === 0) return;
       }
