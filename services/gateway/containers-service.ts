@@ -91,9 +91,9 @@ export function containersService(ctx: GatewayContext): ContainersServer {
       return {};
     }),
     rename: unaryCall(async (req) => {
+      const id = sup.get(req.id).record.id;
       await sup.rename(req.id, req.newName);
-      const v = sup.get(req.id);
-      await ctx.network?.renamed(v.record.id, v.record.name);
+      await ctx.network?.renamed(id, sup.get(id).record.name);
       return {};
     }),
     inspect: unaryCall(async (req) => {
