@@ -8,9 +8,11 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
   type ClientWritableStream,
   type handleClientStreamingCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -146,6 +148,129 @@ export interface ImageInspect {
   size: number;
   config?: ImageConfig | undefined;
   rootFs?: RootFs | undefined;
+}
+
+export interface LoadOptions {
+  /** Print nothing but errors (the CLI's -q); the daemon ignores it. */
+  quiet: boolean;
+}
+
+export interface LoadImageRequest {
+  frame?: { $case: "options"; options: LoadOptions } | //
+  /** A piece of the archive, possibly gzip-compressed as a whole. */
+  { $case: "chunk"; chunk: Buffer } | undefined;
+}
+
+export interface LoadImageResponse {
+  /** What `docker load` prints, one per image: its tag ("name:tag"), or its id when it has none. */
+  loaded: string[];
+  /** "sha256:<hex>" of every image loaded. */
+  ids: string[];
+}
+
+export interface SaveImagesRequest {
+  /** Tags, ids or unique id prefixes. */
+  references: string[];
+}
+
+export interface SaveImagesChunk {
+  chunk: Buffer;
+  /**
+   * On the first message only: about how many bytes the archive will hold (layers and
+   * metadata); 0 when not known.
+   */
+  totalBytes: number;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+}
+
+export interface PullImageRequest {
+  /** [registry/]name[:tag|@digest]; Docker Hub names are completed as Docker does. */
+  reference: string;
+  auth?:
+    | RegistryAuth
+    | undefined;
+  /** host[:port] of registries to reach over plain HTTP (besides loopback ones). */
+  insecureRegistries: string[];
+  /** "os/arch[/variant]"; empty for this host's. */
+  platform: string;
+}
+
+export interface LayerProgress {
+  /** The layer's blob digest in the registry. */
+  digest: string;
+  /** Compressed bytes fetched so far, and in all (the blob's size). */
+  bytes: number;
+  total: number;
+  /** Already in the store: nothing was fetched. */
+  exists: boolean;
+}
+
+export interface PullImageDone {
+  id: string;
+  repoTags: string[];
+}
+
+export interface PullImageProgress {
+  event?:
+    | //
+    /** A line of what the daemon is doing ("latest: pulling from ..."). */
+    { $case: "status"; status: string }
+    | { $case: "layer"; layer: LayerProgress }
+    | { $case: "done"; done: PullImageDone }
+    | undefined;
+}
+
+export interface TagImageRequest {
+  /** The image: name[:tag], id or unique id prefix. */
+  source: string;
+  /** The new name[:tag]. */
+  target: string;
+}
+
+export interface TagImageResponse {
+}
+
+export interface PruneImagesRequest {
+  /** Every image no container uses, not only those without tags (`image prune -a`). */
+  all: boolean;
+}
+
+export interface PruneImagesResponse {
+  items: ImageDeleteItem[];
+  /** Bytes of layer data deleted. */
+  spaceReclaimed: number;
+}
+
+export interface CommitContainerRequest {
+  /** Container id, name or unique id prefix. */
+  container: string;
+  /** "name[:tag]"; empty for an untagged image. */
+  reference: string;
+  /** Dockerfile-like changes, as ImportOptions.changes. */
+  changes: string[];
+  comment: string;
+  author: string;
+  /**
+   * Freeze a running container while its changes are read (Docker's default is true: the
+   * client sets it).
+   */
+  pause: boolean;
+}
+
+export interface CommitContainerResponse {
+  id: string;
+}
+
+export interface ExportContainerRequest {
+  container: string;
+}
+
+export interface ExportContainerChunk {
+  chunk: Buffer;
 }
 
 function createBaseImportOptions(): ImportOptions {
@@ -1937,6 +2062,1598 @@ export const ImageInspect: MessageFns<ImageInspect> = {
   },
 };
 
+function createBaseLoadOptions(): LoadOptions {
+  return { quiet: false };
+}
+
+export const LoadOptions: MessageFns<LoadOptions> = {
+  encode(message: LoadOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.quiet !== false) {
+      writer.uint32(8).bool(message.quiet);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.quiet = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadOptions {
+    return { quiet: isSet(object.quiet) ? globalThis.Boolean(object.quiet) : false };
+  },
+
+  toJSON(message: LoadOptions): unknown {
+    const obj: any = {};
+    if (message.quiet !== false) {
+      obj.quiet = message.quiet;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadOptions>, I>>(base?: I): LoadOptions {
+    return LoadOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadOptions>, I>>(object: I): LoadOptions {
+    const message = createBaseLoadOptions();
+    message.quiet = object.quiet ?? false;
+    return message;
+  },
+};
+
+function createBaseLoadImageRequest(): LoadImageRequest {
+  return { frame: undefined };
+}
+
+export const LoadImageRequest: MessageFns<LoadImageRequest> = {
+  encode(message: LoadImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.frame?.$case) {
+      case "options":
+        LoadOptions.encode(message.frame.options, writer.uint32(10).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(18).bytes(message.frame.chunk);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frame = { $case: "options", options: LoadOptions.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = { $case: "chunk", chunk: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImageRequest {
+    return {
+      frame: isSet(object.options)
+        ? { $case: "options", options: LoadOptions.fromJSON(object.options) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", chunk: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: LoadImageRequest): unknown {
+    const obj: any = {};
+    if (message.frame?.$case === "options") {
+      obj.options = LoadOptions.toJSON(message.frame.options);
+    } else if (message.frame?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.frame.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadImageRequest>, I>>(base?: I): LoadImageRequest {
+    return LoadImageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadImageRequest>, I>>(object: I): LoadImageRequest {
+    const message = createBaseLoadImageRequest();
+    switch (object.frame?.$case) {
+      case "options": {
+        if (object.frame?.options !== undefined && object.frame?.options !== null) {
+          message.frame = { $case: "options", options: LoadOptions.fromPartial(object.frame.options) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.frame?.chunk !== undefined && object.frame?.chunk !== null) {
+          message.frame = { $case: "chunk", chunk: object.frame.chunk };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseLoadImageResponse(): LoadImageResponse {
+  return { loaded: [], ids: [] };
+}
+
+export const LoadImageResponse: MessageFns<LoadImageResponse> = {
+  encode(message: LoadImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.loaded) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.ids) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loaded.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImageResponse {
+    return {
+      loaded: globalThis.Array.isArray(object?.loaded) ? object.loaded.map((e: any) => globalThis.String(e)) : [],
+      ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: LoadImageResponse): unknown {
+    const obj: any = {};
+    if (message.loaded?.length) {
+      obj.loaded = message.loaded;
+    }
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadImageResponse>, I>>(base?: I): LoadImageResponse {
+    return LoadImageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadImageResponse>, I>>(object: I): LoadImageResponse {
+    const message = createBaseLoadImageResponse();
+    message.loaded = object.loaded?.map((e) => e) || [];
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSaveImagesRequest(): SaveImagesRequest {
+  return { references: [] };
+}
+
+export const SaveImagesRequest: MessageFns<SaveImagesRequest> = {
+  encode(message: SaveImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.references) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.references.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveImagesRequest {
+    return {
+      references: globalThis.Array.isArray(object?.references)
+        ? object.references.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SaveImagesRequest): unknown {
+    const obj: any = {};
+    if (message.references?.length) {
+      obj.references = message.references;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SaveImagesRequest>, I>>(base?: I): SaveImagesRequest {
+    return SaveImagesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SaveImagesRequest>, I>>(object: I): SaveImagesRequest {
+    const message = createBaseSaveImagesRequest();
+    message.references = object.references?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSaveImagesChunk(): SaveImagesChunk {
+  return { chunk: Buffer.alloc(0), totalBytes: 0 };
+}
+
+export const SaveImagesChunk: MessageFns<SaveImagesChunk> = {
+  encode(message: SaveImagesChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunk.length !== 0) {
+      writer.uint32(10).bytes(message.chunk);
+    }
+    if (message.totalBytes !== 0) {
+      writer.uint32(16).int64(message.totalBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveImagesChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveImagesChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunk = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalBytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveImagesChunk {
+    return {
+      chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : Buffer.alloc(0),
+      totalBytes: isSet(object.totalBytes)
+        ? globalThis.Number(object.totalBytes)
+        : isSet(object.total_bytes)
+        ? globalThis.Number(object.total_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: SaveImagesChunk): unknown {
+    const obj: any = {};
+    if (message.chunk.length !== 0) {
+      obj.chunk = base64FromBytes(message.chunk);
+    }
+    if (message.totalBytes !== 0) {
+      obj.totalBytes = Math.round(message.totalBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SaveImagesChunk>, I>>(base?: I): SaveImagesChunk {
+    return SaveImagesChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SaveImagesChunk>, I>>(object: I): SaveImagesChunk {
+    const message = createBaseSaveImagesChunk();
+    message.chunk = object.chunk ?? Buffer.alloc(0);
+    message.totalBytes = object.totalBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseRegistryAuth(): RegistryAuth {
+  return { username: "", password: "" };
+}
+
+export const RegistryAuth: MessageFns<RegistryAuth> = {
+  encode(message: RegistryAuth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegistryAuth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegistryAuth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegistryAuth {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: RegistryAuth): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegistryAuth>, I>>(base?: I): RegistryAuth {
+    return RegistryAuth.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegistryAuth>, I>>(object: I): RegistryAuth {
+    const message = createBaseRegistryAuth();
+    message.username = object.username ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBasePullImageRequest(): PullImageRequest {
+  return { reference: "", auth: undefined, insecureRegistries: [], platform: "" };
+}
+
+export const PullImageRequest: MessageFns<PullImageRequest> = {
+  encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.insecureRegistries) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.platform !== "") {
+      writer.uint32(34).string(message.platform);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.insecureRegistries.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullImageRequest {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+      insecureRegistries: globalThis.Array.isArray(object?.insecureRegistries)
+        ? object.insecureRegistries.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.insecure_registries)
+        ? object.insecure_registries.map((e: any) => globalThis.String(e))
+        : [],
+      platform: isSet(object.platform) ? globalThis.String(object.platform) : "",
+    };
+  },
+
+  toJSON(message: PullImageRequest): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    if (message.insecureRegistries?.length) {
+      obj.insecureRegistries = message.insecureRegistries;
+    }
+    if (message.platform !== "") {
+      obj.platform = message.platform;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullImageRequest>, I>>(base?: I): PullImageRequest {
+    return PullImageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullImageRequest>, I>>(object: I): PullImageRequest {
+    const message = createBasePullImageRequest();
+    message.reference = object.reference ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    message.insecureRegistries = object.insecureRegistries?.map((e) => e) || [];
+    message.platform = object.platform ?? "";
+    return message;
+  },
+};
+
+function createBaseLayerProgress(): LayerProgress {
+  return { digest: "", bytes: 0, total: 0, exists: false };
+}
+
+export const LayerProgress: MessageFns<LayerProgress> = {
+  encode(message: LayerProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.digest !== "") {
+      writer.uint32(10).string(message.digest);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(16).int64(message.bytes);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int64(message.total);
+    }
+    if (message.exists !== false) {
+      writer.uint32(32).bool(message.exists);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LayerProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLayerProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exists = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LayerProgress {
+    return {
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      exists: isSet(object.exists) ? globalThis.Boolean(object.exists) : false,
+    };
+  },
+
+  toJSON(message: LayerProgress): unknown {
+    const obj: any = {};
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.exists !== false) {
+      obj.exists = message.exists;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LayerProgress>, I>>(base?: I): LayerProgress {
+    return LayerProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LayerProgress>, I>>(object: I): LayerProgress {
+    const message = createBaseLayerProgress();
+    message.digest = object.digest ?? "";
+    message.bytes = object.bytes ?? 0;
+    message.total = object.total ?? 0;
+    message.exists = object.exists ?? false;
+    return message;
+  },
+};
+
+function createBasePullImageDone(): PullImageDone {
+  return { id: "", repoTags: [] };
+}
+
+export const PullImageDone: MessageFns<PullImageDone> = {
+  encode(message: PullImageDone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.repoTags) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullImageDone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullImageDone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repoTags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullImageDone {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      repoTags: globalThis.Array.isArray(object?.repoTags)
+        ? object.repoTags.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.repo_tags)
+        ? object.repo_tags.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PullImageDone): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.repoTags?.length) {
+      obj.repoTags = message.repoTags;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullImageDone>, I>>(base?: I): PullImageDone {
+    return PullImageDone.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullImageDone>, I>>(object: I): PullImageDone {
+    const message = createBasePullImageDone();
+    message.id = object.id ?? "";
+    message.repoTags = object.repoTags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePullImageProgress(): PullImageProgress {
+  return { event: undefined };
+}
+
+export const PullImageProgress: MessageFns<PullImageProgress> = {
+  encode(message: PullImageProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "status":
+        writer.uint32(10).string(message.event.status);
+        break;
+      case "layer":
+        LayerProgress.encode(message.event.layer, writer.uint32(18).fork()).join();
+        break;
+      case "done":
+        PullImageDone.encode(message.event.done, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullImageProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullImageProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "status", status: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "layer", layer: LayerProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "done", done: PullImageDone.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullImageProgress {
+    return {
+      event: isSet(object.status)
+        ? { $case: "status", status: globalThis.String(object.status) }
+        : isSet(object.layer)
+        ? { $case: "layer", layer: LayerProgress.fromJSON(object.layer) }
+        : isSet(object.done)
+        ? { $case: "done", done: PullImageDone.fromJSON(object.done) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PullImageProgress): unknown {
+    const obj: any = {};
+    if (message.event?.$case === "status") {
+      obj.status = message.event.status;
+    } else if (message.event?.$case === "layer") {
+      obj.layer = LayerProgress.toJSON(message.event.layer);
+    } else if (message.event?.$case === "done") {
+      obj.done = PullImageDone.toJSON(message.event.done);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullImageProgress>, I>>(base?: I): PullImageProgress {
+    return PullImageProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullImageProgress>, I>>(object: I): PullImageProgress {
+    const message = createBasePullImageProgress();
+    switch (object.event?.$case) {
+      case "status": {
+        if (object.event?.status !== undefined && object.event?.status !== null) {
+          message.event = { $case: "status", status: object.event.status };
+        }
+        break;
+      }
+      case "layer": {
+        if (object.event?.layer !== undefined && object.event?.layer !== null) {
+          message.event = { $case: "layer", layer: LayerProgress.fromPartial(object.event.layer) };
+        }
+        break;
+      }
+      case "done": {
+        if (object.event?.done !== undefined && object.event?.done !== null) {
+          message.event = { $case: "done", done: PullImageDone.fromPartial(object.event.done) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseTagImageRequest(): TagImageRequest {
+  return { source: "", target: "" };
+}
+
+export const TagImageRequest: MessageFns<TagImageRequest> = {
+  encode(message: TagImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.target !== "") {
+      writer.uint32(18).string(message.target);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TagImageRequest {
+    return {
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+    };
+  },
+
+  toJSON(message: TagImageRequest): unknown {
+    const obj: any = {};
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagImageRequest>, I>>(base?: I): TagImageRequest {
+    return TagImageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagImageRequest>, I>>(object: I): TagImageRequest {
+    const message = createBaseTagImageRequest();
+    message.source = object.source ?? "";
+    message.target = object.target ?? "";
+    return message;
+  },
+};
+
+function createBaseTagImageResponse(): TagImageResponse {
+  return {};
+}
+
+export const TagImageResponse: MessageFns<TagImageResponse> = {
+  encode(_: TagImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): TagImageResponse {
+    return {};
+  },
+
+  toJSON(_: TagImageResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagImageResponse>, I>>(base?: I): TagImageResponse {
+    return TagImageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagImageResponse>, I>>(_: I): TagImageResponse {
+    const message = createBaseTagImageResponse();
+    return message;
+  },
+};
+
+function createBasePruneImagesRequest(): PruneImagesRequest {
+  return { all: false };
+}
+
+export const PruneImagesRequest: MessageFns<PruneImagesRequest> = {
+  encode(message: PruneImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.all !== false) {
+      writer.uint32(8).bool(message.all);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.all = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneImagesRequest {
+    return { all: isSet(object.all) ? globalThis.Boolean(object.all) : false };
+  },
+
+  toJSON(message: PruneImagesRequest): unknown {
+    const obj: any = {};
+    if (message.all !== false) {
+      obj.all = message.all;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PruneImagesRequest>, I>>(base?: I): PruneImagesRequest {
+    return PruneImagesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PruneImagesRequest>, I>>(object: I): PruneImagesRequest {
+    const message = createBasePruneImagesRequest();
+    message.all = object.all ?? false;
+    return message;
+  },
+};
+
+function createBasePruneImagesResponse(): PruneImagesResponse {
+  return { items: [], spaceReclaimed: 0 };
+}
+
+export const PruneImagesResponse: MessageFns<PruneImagesResponse> = {
+  encode(message: PruneImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ImageDeleteItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.spaceReclaimed !== 0) {
+      writer.uint32(16).int64(message.spaceReclaimed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneImagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneImagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ImageDeleteItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.spaceReclaimed = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneImagesResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ImageDeleteItem.fromJSON(e)) : [],
+      spaceReclaimed: isSet(object.spaceReclaimed)
+        ? globalThis.Number(object.spaceReclaimed)
+        : isSet(object.space_reclaimed)
+        ? globalThis.Number(object.space_reclaimed)
+        : 0,
+    };
+  },
+
+  toJSON(message: PruneImagesResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ImageDeleteItem.toJSON(e));
+    }
+    if (message.spaceReclaimed !== 0) {
+      obj.spaceReclaimed = Math.round(message.spaceReclaimed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PruneImagesResponse>, I>>(base?: I): PruneImagesResponse {
+    return PruneImagesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PruneImagesResponse>, I>>(object: I): PruneImagesResponse {
+    const message = createBasePruneImagesResponse();
+    message.items = object.items?.map((e) => ImageDeleteItem.fromPartial(e)) || [];
+    message.spaceReclaimed = object.spaceReclaimed ?? 0;
+    return message;
+  },
+};
+
+function createBaseCommitContainerRequest(): CommitContainerRequest {
+  return { container: "", reference: "", changes: [], comment: "", author: "", pause: false };
+}
+
+export const CommitContainerRequest: MessageFns<CommitContainerRequest> = {
+  encode(message: CommitContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.container !== "") {
+      writer.uint32(10).string(message.container);
+    }
+    if (message.reference !== "") {
+      writer.uint32(18).string(message.reference);
+    }
+    for (const v of message.changes) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.comment !== "") {
+      writer.uint32(34).string(message.comment);
+    }
+    if (message.author !== "") {
+      writer.uint32(42).string(message.author);
+    }
+    if (message.pause !== false) {
+      writer.uint32(48).bool(message.pause);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitContainerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitContainerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.changes.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.author = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.pause = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitContainerRequest {
+    return {
+      container: isSet(object.container) ? globalThis.String(object.container) : "",
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => globalThis.String(e)) : [],
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+      author: isSet(object.author) ? globalThis.String(object.author) : "",
+      pause: isSet(object.pause) ? globalThis.Boolean(object.pause) : false,
+    };
+  },
+
+  toJSON(message: CommitContainerRequest): unknown {
+    const obj: any = {};
+    if (message.container !== "") {
+      obj.container = message.container;
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    if (message.author !== "") {
+      obj.author = message.author;
+    }
+    if (message.pause !== false) {
+      obj.pause = message.pause;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommitContainerRequest>, I>>(base?: I): CommitContainerRequest {
+    return CommitContainerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommitContainerRequest>, I>>(object: I): CommitContainerRequest {
+    const message = createBaseCommitContainerRequest();
+    message.container = object.container ?? "";
+    message.reference = object.reference ?? "";
+    message.changes = object.changes?.map((e) => e) || [];
+    message.comment = object.comment ?? "";
+    message.author = object.author ?? "";
+    message.pause = object.pause ?? false;
+    return message;
+  },
+};
+
+function createBaseCommitContainerResponse(): CommitContainerResponse {
+  return { id: "" };
+}
+
+export const CommitContainerResponse: MessageFns<CommitContainerResponse> = {
+  encode(message: CommitContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitContainerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitContainerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitContainerResponse {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CommitContainerResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommitContainerResponse>, I>>(base?: I): CommitContainerResponse {
+    return CommitContainerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommitContainerResponse>, I>>(object: I): CommitContainerResponse {
+    const message = createBaseCommitContainerResponse();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseExportContainerRequest(): ExportContainerRequest {
+  return { container: "" };
+}
+
+export const ExportContainerRequest: MessageFns<ExportContainerRequest> = {
+  encode(message: ExportContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.container !== "") {
+      writer.uint32(10).string(message.container);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportContainerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportContainerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportContainerRequest {
+    return { container: isSet(object.container) ? globalThis.String(object.container) : "" };
+  },
+
+  toJSON(message: ExportContainerRequest): unknown {
+    const obj: any = {};
+    if (message.container !== "") {
+      obj.container = message.container;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportContainerRequest>, I>>(base?: I): ExportContainerRequest {
+    return ExportContainerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportContainerRequest>, I>>(object: I): ExportContainerRequest {
+    const message = createBaseExportContainerRequest();
+    message.container = object.container ?? "";
+    return message;
+  },
+};
+
+function createBaseExportContainerChunk(): ExportContainerChunk {
+  return { chunk: Buffer.alloc(0) };
+}
+
+export const ExportContainerChunk: MessageFns<ExportContainerChunk> = {
+  encode(message: ExportContainerChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunk.length !== 0) {
+      writer.uint32(10).bytes(message.chunk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportContainerChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportContainerChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunk = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportContainerChunk {
+    return { chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: ExportContainerChunk): unknown {
+    const obj: any = {};
+    if (message.chunk.length !== 0) {
+      obj.chunk = base64FromBytes(message.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportContainerChunk>, I>>(base?: I): ExportContainerChunk {
+    return ExportContainerChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportContainerChunk>, I>>(object: I): ExportContainerChunk {
+    const message = createBaseExportContainerChunk();
+    message.chunk = object.chunk ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 export type ImagesService = typeof ImagesService;
 export const ImagesService = {
   /**
@@ -1988,6 +3705,97 @@ export const ImagesService = {
     responseSerialize: (value: ImageInspect): Buffer => Buffer.from(ImageInspect.encode(value).finish()),
     responseDeserialize: (value: Buffer): ImageInspect => ImageInspect.decode(value),
   },
+  /**
+   * Streams a `docker save` archive or an OCI image layout tar (plain or gzip) into the store:
+   * an optional `options` first, then `chunk`s in order; the daemon answers once the client
+   * half-closes and every image of the archive is stored. Each image keeps its id.
+   */
+  load: {
+    path: "/tinydocker.v1.Images/Load" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoadImageRequest): Buffer => Buffer.from(LoadImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoadImageRequest => LoadImageRequest.decode(value),
+    responseSerialize: (value: LoadImageResponse): Buffer => Buffer.from(LoadImageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoadImageResponse => LoadImageResponse.decode(value),
+  },
+  /**
+   * The images as one tar holding an OCI image layout with Docker's manifest.json beside it
+   * (what `load`, `docker load` and skopeo read). Every reference is resolved before the first
+   * chunk: an unknown one fails the call with NOT_FOUND and no data.
+   */
+  save: {
+    path: "/tinydocker.v1.Images/Save" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SaveImagesRequest): Buffer => Buffer.from(SaveImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SaveImagesRequest => SaveImagesRequest.decode(value),
+    responseSerialize: (value: SaveImagesChunk): Buffer => Buffer.from(SaveImagesChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SaveImagesChunk => SaveImagesChunk.decode(value),
+  },
+  /**
+   * Pulls from an OCI distribution (v2) registry, with progress as it goes; the last message is
+   * `done`. Registries on 127.0.0.0/8 and those in insecure_registries are spoken to in plain HTTP.
+   */
+  pull: {
+    path: "/tinydocker.v1.Images/Pull" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PullImageRequest): Buffer => Buffer.from(PullImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PullImageRequest => PullImageRequest.decode(value),
+    responseSerialize: (value: PullImageProgress): Buffer => Buffer.from(PullImageProgress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PullImageProgress => PullImageProgress.decode(value),
+  },
+  /** Adds a tag (name[:tag]) to an image; a tag already on another image moves. */
+  tag: {
+    path: "/tinydocker.v1.Images/Tag" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TagImageRequest): Buffer => Buffer.from(TagImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TagImageRequest => TagImageRequest.decode(value),
+    responseSerialize: (value: TagImageResponse): Buffer => Buffer.from(TagImageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TagImageResponse => TagImageResponse.decode(value),
+  },
+  /**
+   * Deletes images without tags that no container uses (all unused images with `all`), and layers
+   * no image lists.
+   */
+  prune: {
+    path: "/tinydocker.v1.Images/Prune" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PruneImagesRequest): Buffer => Buffer.from(PruneImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PruneImagesRequest => PruneImagesRequest.decode(value),
+    responseSerialize: (value: PruneImagesResponse): Buffer => Buffer.from(PruneImagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PruneImagesResponse => PruneImagesResponse.decode(value),
+  },
+  /** A container's changes (its overlay upper directory) as a new layer on top of its image. */
+  commit: {
+    path: "/tinydocker.v1.Images/Commit" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CommitContainerRequest): Buffer =>
+      Buffer.from(CommitContainerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CommitContainerRequest => CommitContainerRequest.decode(value),
+    responseSerialize: (value: CommitContainerResponse): Buffer =>
+      Buffer.from(CommitContainerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CommitContainerResponse => CommitContainerResponse.decode(value),
+  },
+  /**
+   * A container's root filesystem (its image's layers with its changes applied) as a tar stream,
+   * as `docker export`; running or not.
+   */
+  export: {
+    path: "/tinydocker.v1.Images/Export" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportContainerRequest): Buffer =>
+      Buffer.from(ExportContainerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportContainerRequest => ExportContainerRequest.decode(value),
+    responseSerialize: (value: ExportContainerChunk): Buffer =>
+      Buffer.from(ExportContainerChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportContainerChunk => ExportContainerChunk.decode(value),
+  },
 } as const;
 
 export interface ImagesServer extends UntypedServiceImplementation {
@@ -2008,6 +3816,37 @@ export interface ImagesServer extends UntypedServiceImplementation {
    */
   remove: handleUnaryCall<RemoveImageRequest, RemoveImageResponse>;
   inspect: handleUnaryCall<InspectImageRequest, ImageInspect>;
+  /**
+   * Streams a `docker save` archive or an OCI image layout tar (plain or gzip) into the store:
+   * an optional `options` first, then `chunk`s in order; the daemon answers once the client
+   * half-closes and every image of the archive is stored. Each image keeps its id.
+   */
+  load: handleClientStreamingCall<LoadImageRequest, LoadImageResponse>;
+  /**
+   * The images as one tar holding an OCI image layout with Docker's manifest.json beside it
+   * (what `load`, `docker load` and skopeo read). Every reference is resolved before the first
+   * chunk: an unknown one fails the call with NOT_FOUND and no data.
+   */
+  save: handleServerStreamingCall<SaveImagesRequest, SaveImagesChunk>;
+  /**
+   * Pulls from an OCI distribution (v2) registry, with progress as it goes; the last message is
+   * `done`. Registries on 127.0.0.0/8 and those in insecure_registries are spoken to in plain HTTP.
+   */
+  pull: handleServerStreamingCall<PullImageRequest, PullImageProgress>;
+  /** Adds a tag (name[:tag]) to an image; a tag already on another image moves. */
+  tag: handleUnaryCall<TagImageRequest, TagImageResponse>;
+  /**
+   * Deletes images without tags that no container uses (all unused images with `all`), and layers
+   * no image lists.
+   */
+  prune: handleUnaryCall<PruneImagesRequest, PruneImagesResponse>;
+  /** A container's changes (its overlay upper directory) as a new layer on top of its image. */
+  commit: handleUnaryCall<CommitContainerRequest, CommitContainerResponse>;
+  /**
+   * A container's root filesystem (its image's layers with its changes applied) as a tar stream,
+   * as `docker export`; running or not.
+   */
+  export: handleServerStreamingCall<ExportContainerRequest, ExportContainerChunk>;
 }
 
 export interface ImagesClient extends Client {
@@ -2085,6 +3924,109 @@ export interface ImagesClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ImageInspect) => void,
   ): ClientUnaryCall;
+  /**
+   * Streams a `docker save` archive or an OCI image layout tar (plain or gzip) into the store:
+   * an optional `options` first, then `chunk`s in order; the daemon answers once the client
+   * half-closes and every image of the archive is stored. Each image keeps its id.
+   */
+  load(
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  load(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  load(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  load(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImageResponse) => void,
+  ): ClientWritableStream<LoadImageRequest>;
+  /**
+   * The images as one tar holding an OCI image layout with Docker's manifest.json beside it
+   * (what `load`, `docker load` and skopeo read). Every reference is resolved before the first
+   * chunk: an unknown one fails the call with NOT_FOUND and no data.
+   */
+  save(request: SaveImagesRequest, options?: Partial<CallOptions>): ClientReadableStream<SaveImagesChunk>;
+  save(
+    request: SaveImagesRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<SaveImagesChunk>;
+  /**
+   * Pulls from an OCI distribution (v2) registry, with progress as it goes; the last message is
+   * `done`. Registries on 127.0.0.0/8 and those in insecure_registries are spoken to in plain HTTP.
+   */
+  pull(request: PullImageRequest, options?: Partial<CallOptions>): ClientReadableStream<PullImageProgress>;
+  pull(
+    request: PullImageRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PullImageProgress>;
+  /** Adds a tag (name[:tag]) to an image; a tag already on another image moves. */
+  tag(
+    request: TagImageRequest,
+    callback: (error: ServiceError | null, response: TagImageResponse) => void,
+  ): ClientUnaryCall;
+  tag(
+    request: TagImageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TagImageResponse) => void,
+  ): ClientUnaryCall;
+  tag(
+    request: TagImageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TagImageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deletes images without tags that no container uses (all unused images with `all`), and layers
+   * no image lists.
+   */
+  prune(
+    request: PruneImagesRequest,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneImagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneImagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  /** A container's changes (its overlay upper directory) as a new layer on top of its image. */
+  commit(
+    request: CommitContainerRequest,
+    callback: (error: ServiceError | null, response: CommitContainerResponse) => void,
+  ): ClientUnaryCall;
+  commit(
+    request: CommitContainerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CommitContainerResponse) => void,
+  ): ClientUnaryCall;
+  commit(
+    request: CommitContainerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CommitContainerResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A container's root filesystem (its image's layers with its changes applied) as a tar stream,
+   * as `docker export`; running or not.
+   */
+  export(request: ExportContainerRequest, options?: Partial<CallOptions>): ClientReadableStream<ExportContainerChunk>;
+  export(
+    request: ExportContainerRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExportContainerChunk>;
 }
 
 export const ImagesClient = makeGenericClientConstructor(ImagesService, "tinydocker.v1.Images") as unknown as {
