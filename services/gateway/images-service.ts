@@ -1,10 +1,12 @@
 // The tinydocker.v1.Images service on the image store: Import (a client stream of tar chunks),
-// List, Remove (refused while a container uses the image, unless forced), Inspect.
+// List, Remove (refused while a container uses the image, unless forced), Inspect; Load, Save,
+// Pull, Tag, Prune, Commit and Export are in images-transfer.ts.
 import { PassThrough } from 'node:stream';
 import type { ServerReadableStream, ServiceError, sendUnaryData } from '@grpc/grpc-js';
 import { invalid } from '../errors/tdocker-error.js';
 import type { ImagesServer, ImportImageRequest, ImportImageResponse, ImageSummary } from '../../proto/gen/tinydocker/v1/images.js';
 import { imagesOf } from './containers-service.js';
+import { commitContainer, exportCall, loadCall, pruneImages, pullCall, saveCall, tagImage } from './images-transfer.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toServiceError } from './grpc-status.js';
 import type { ImageRecord } from './image-source.js';
@@ -106,5 +108,15 @@ export function imagesService(ctx: GatewayContext): ImagesServer {
         rootFs: { type: 'layers', layers: img.layers },
       };
     }),
+    load: (call, callback) => loadCall(ctx, call, callback),
+    save: (call) => void saveCall(ctx, call),
+    pull: (call) => void pullCall(ctx, call),
+    tag: unaryCall(async (req) => {
+      await tagImage(ctx, req.source, req.target);
+      return {};
+    }),
+    prune: unaryCall((req) => pruneImages(ctx, req)),
+    commit: unaryCall((req) => commitContainer(ctx, req)),
+    export: (call) => void exportCall(ctx, call),
   };
 }

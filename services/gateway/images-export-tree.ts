@@ -1,0 +1,118 @@
+// A container's root filesystem as a tar stream without mounting anything: its overlay read by
+// hand, as overlayfs would show it. The upper directory over the image's layers, top first: the
+// topmost entry of a name wins, a whiteout (character device 0:0) hides the name below it, and
+// an opaque directory (trusted.overlay.opaque=y) hides everything below it. So `export` works
+// for a container in any state (a stopped one has no mounted root). Loaded only by Export.
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { constants as fsc } from 'node:fs';
+import { TdockerError } from '../errors/tdocker-error.js';
+import { OPAQUE_XATTR } from '../images/layer-writer.js';
+import { hostSpecialFiles, type SpecialFiles } from '../images/special-files.js';
+import { memberHeader, padding, TAR_END, type TarMember } from '../images/tar-writer.js';
+import { major, minor } from '../images/tree-tar.js';
+
+const CHUNK = 1 << 20;
+
+interface Layer {
+  root: string;
+  opaque: Set<string>;
+}
+
+const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
+
+function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
+  return { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `dirs`: the overlay's directories, top first (the upper directory, then the image's layers). */
+export async function* overlayTar(dirs: readonly string[], special: SpecialFiles = hostSpecialFiles()): AsyncGenerator<Buffer> {
+  const layers: Layer[] = dirs.filter((d) => existsSync(d)).map((root) => ({ root, opaque: special.dirsWithXattr(root, OPAQUE_XATTR, 'y') }));
+  const links = new Map<string, string>();
+  const buf = Buffer.allocUnsafe(CHUNK);
+
+  function* fileData(abs: string, rel: string, size: number): Generator<Buffer> {
+    const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    try {
+      let left = size;
+      while (left > 0) {
+        const n = readSync(fd, buf, 0, Math.min(CHUNK, left), null);
+        if (n === 0) throw new TdockerError('FAILED_PRECONDITION', `${rel} shrank while being exported`);
+        left -= n;
+        yield Buffer.from(buf.subarray(0, n));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  // A directory of the merged view and the layers that make it up (top first, down to the
+  // first layer where it is opaque).
+  const stack: { rel: string; from: Layer[] }[] = [];
+  const rootFrom: Layer[] = [];
+  for (const l of layers) {
+    rootFrom.push(l);
+    if (l.opaque.has('')) break;
+  }
+  stack.push({ rel: '', from: rootFrom });
+  while (stack.length) {
+    const { rel: dirRel, from } = stack.pop()!;
+    const names = new Set<string>();
+    for (const l of from) {
+      for (const n of readdirSync(dirRel ? `${l.root}/${dirRel}` : l.root)) names.add(n);
+    }
+    const subdirs: { rel: string; from: Layer[] }[] = [];
+    for (const name of [...names].sort()) {
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      // The topmost layer that has the name decides; a directory merges with the directories
+      // below it until a non-directory, a whiteout or an opaque directory.
+      let top: { abs: string; st: Stats } | undefined;
+      const dirLayers: Layer[] = [];
+      for (const l of from) {
+        const abs = `${l.root}/${rel}`;
+        const st = lstatOrUndefined(abs);
+        if (!st) continue;
+        if (!top) {
+          top = { abs, st };
+          if (!st.isDirectory()) break;
+        } else if (!st.isDirectory()) break;
+        dirLayers.push(l);
+        if (l.opaque.has(rel)) break;
+      }
+      if (!top || isWhiteout(top.st)) continue;
+      const st = top.st;
+      if (st.isDirectory()) {
+        yield memberHeader({ ...base(rel, st), type: 'dir' });
+        subdirs.push({ rel, from: dirLayers });
+      } else if (st.isFile()) {
+        if (st.nlink > 1) {
+          const key = `${st.dev}:${st.ino}`;
+          const first = links.get(key);
+          if (first) {
+            yield memberHeader({ ...base(rel, st), type: 'link', linkpath: first });
+            continue;
+          }
+          links.set(key, rel);
+        }
+        yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
+        yield* fileData(top.abs, rel, st.size);
+        yield padding(st.size);
+      } else if (st.isSymbolicLink()) {
+        yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(top.abs) });
+      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+        yield memberHeader({ ...base(rel, st), type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) });
+      } else if (st.isFIFO()) {
+        yield memberHeader({ ...base(rel, st), type: 'fifo' });
+      }
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+  yield TAR_END;
+}
