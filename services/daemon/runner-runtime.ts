@@ -49,7 +49,7 @@ export class RunnerRuntime implements ContainerRuntime {
 
   async mount(spec: ContainerSpec): Promise<void> {
     const dir = this.runner.paths(spec.id).dir;
-    // The folder exists (it holds state.json); a mount a dead daemon left is replaced.
+    // The folder exists (it holds the record); a mount a dead daemon left is replaced.
     releaseRootfs(dir);
     let mounts = spec.mounts ?? [];
     const net = spec.net && this.networks;

@@ -1,4 +1,4 @@
-// What the supervisor keeps of one container, persisted as `<root>/containers/<id>/state.json`
+// What the supervisor keeps of one container, persisted as `<root>/containers/<id>/state.<generation>.json` (record-store.ts)
 // on every transition: the definition the container was created with, and the machine's
 // persisted snapshot, from which the daemon restores the actor after a restart.
 import type { RestartPolicy } from '../../machines/restart-policy.js';

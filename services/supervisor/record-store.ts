@@ -1,10 +1,13 @@
-// Container records on disk: `<root>/containers/<id>/state.json`, written atomically (a temporary
-// file, then renamed over the old one) so a daemon killed mid-write leaves the old record or the
-// new one, never half of one. No fsync: a killed daemon's writes are in the page cache already,
+// Container records on disk: `<root>/containers/<id>/state.<generation>.json`. Each write makes
+// the next generation as a new file, then unlinks the one before, so a daemon killed mid-write
+// leaves the old record or the new one, never half of one: a reader takes the newest generation
+// that parses. Not a temporary file renamed over the old one: ext4 (auto_da_alloc) turns a rename
+// over an existing file into a forced writeback, milliseconds per transition on a busy disk.
+// No fsync: a killed daemon's writes are in the page cache already,
 // and a host that loses power loses its containers too (exit.json, which the shim fsyncs, is the
 // record of an exit). Writes of one container are serialized and coalesced: at most
 // one in flight, and the next one carries the latest record.
-import { renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
@@ -18,8 +21,33 @@ interface Pending {
   running: Promise<void>;
 }
 
+const RECORD_FILE = /^state\.(\d+)\.json$/;
+
+/** The record files of a container folder, newest generation first. */
+export function recordFiles(dir: string): { path: string; generation: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw TdockerError.from(e);
+  }
+  return names
+    .map((n) => ({ n, m: RECORD_FILE.exec(n) }))
+    .filter((x) => x.m)
+    .map((x) => ({ path: join(dir, x.n), generation: Number(x.m![1]) }))
+    .sort((a, b) => b.generation - a.generation);
+}
+
+/** The newest record file of a container folder (what a reader should open). */
+export function recordPath(dir: string): string | undefined {
+  return recordFiles(dir)[0]?.path;
+}
+
 export class RecordStore {
   private readonly pending = new Map<string, Pending>();
+  /** The generation of each container's newest record file. */
+  private readonly generations = new Map<string, number>();
   /** Containers whose folder is going away: their records are not written again. */
   private readonly dropped = new Set<string>();
   private madeRoot = false;
@@ -30,8 +58,20 @@ export class RecordStore {
     return join(this.root, 'containers', id);
   }
 
-  path(id: string): string {
-    return join(this.dir(id), 'state.json');
+  // Synchronous on purpose: a record is a few KiB without fsync, which the kernel takes in
+  // microseconds; thread-pool hops for open, write, close and unlink cost more.
+  private write(id: string, record: ContainerRecord): void {
+    const dir = this.dir(id);
+    const gen = (this.generations.get(id) ?? 0) + 1;
+    writeFileSync(join(dir, `state.${gen}.json`), JSON.stringify(record), { mode: 0o600, flag: 'wx' });
+    this.generations.set(id, gen);
+    if (gen > 1) {
+      try {
+        unlinkSync(join(dir, `state.${gen - 1}.json`));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw TdockerError.from(e);
+      }
+    }
   }
 
   /** Makes the container's folder (its first record is then saved); rejects when it exists. */
@@ -67,7 +107,7 @@ export class RecordStore {
         while (entry.latest && !this.dropped.has(id)) {
           const next = entry.latest;
           entry.latest = undefined;
-          writeAtomic(this.path(id), next());
+          this.write(id, next());
           await Promise.resolve();
         }
       } finally {
@@ -97,6 +137,7 @@ export class RecordStore {
   async erase(id: string): Promise<void> {
     await this.drop(id);
     await rm(this.dir(id), { recursive: true, force: true });
+    this.generations.delete(id);
   }
 
   /** Every record under the root; unreadable ones are reported, not thrown. */
@@ -110,22 +151,22 @@ export class RecordStore {
     }
     const out: ContainerRecord[] = [];
     await Promise.all(ids.filter((id) => /^[0-9a-f]{64}$/.test(id)).map(async (id) => {
-      try {
-        const record = JSON.parse(await readFile(this.path(id), 'utf8')) as ContainerRecord;
-        if (record.id !== id) throw new Error(`record names container ${record.id}`);
-        out.push(record);
-      } catch (e) {
-        onBad(id, e);
+      const files = recordFiles(this.dir(id));
+      let firstError: unknown = new Error('no record file');
+      for (const f of files) {
+        try {
+          const record = JSON.parse(await readFile(f.path, 'utf8')) as ContainerRecord;
+          if (record.id !== id) throw new Error(`record names container ${record.id}`);
+          this.generations.set(id, files[0]!.generation);
+          out.push(record);
+          return;
+        } catch (e) {
+          // A torn newest generation (a daemon killed while writing it): the one before counts.
+          if (f === files[0]) firstError = e;
+        }
       }
+      onBad(id, firstError);
     }));
     return out;
   }
-}
-
-// Synchronous on purpose: a record is a few KiB without fsync, which the kernel takes in
-// microseconds; three thread-pool hops (open, write, close) and a fourth for rename cost more.
-function writeAtomic(path: string, record: ContainerRecord): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-  renameSync(tmp, path);
 }

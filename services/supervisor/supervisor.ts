@@ -29,7 +29,7 @@ export interface SupervisorLog {
 const silent: SupervisorLog = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface SupervisorOptions {
-  /** State root: records live in `<root>/containers/<id>/state.json`. */
+  /** State root: records live in `<root>/containers/<id>/state.<generation>.json`. */
   root: string;
   runtime: ContainerRuntime;
   log?: SupervisorLog;

@@ -1,12 +1,13 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import { Supervisor } from '../../services/supervisor/supervisor.js';
 import { TdockerError } from '../../services/errors/tdocker-error.js';
 import { FakeRuntime, codeOf, definition } from './supervisor-fake-runtime.js';
+import { recordPath } from '../../services/supervisor/record-store.js';
 
 describe('supervisor commands', () => {
   let root: string;
@@ -76,7 +77,7 @@ describe('supervisor commands', () => {
     await sup.start(record.id);
     await sup.remove(record.id.slice(0, 8), { force: true });
     assert.equal(await codeOf(sup.remove(record.id)), 'NOT_FOUND');
-    assert.equal(existsSync(join(root, 'containers', record.id, 'state.json')), true, 'the fake runtime removes no folder');
+    assert.notEqual(recordPath(join(root, 'containers', record.id)), undefined, 'the fake runtime removes no folder');
   });
 
   it('--rm removes the container when it exits; wait reports the exit', async () => {
@@ -108,7 +109,7 @@ describe('supervisor commands', () => {
     assert.equal(sup.get('three').record.id, two.record.id);
     assert.equal(await codeOf(sup.rename('three', 'bad name')), 'INVALID_ARGUMENT');
     await tick();
-    const onDisk = JSON.parse(readFileSync(join(root, 'containers', two.record.id, 'state.json'), 'utf8'));
+    const onDisk = JSON.parse(readFileSync(recordPath(join(root, 'containers', two.record.id))!, 'utf8'));
     assert.equal(onDisk.name, 'three');
   });
 });

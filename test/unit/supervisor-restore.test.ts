@@ -8,6 +8,7 @@ import { Supervisor } from '../../services/supervisor/supervisor.js';
 import { restorePlan } from '../../services/supervisor/restore-plan.js';
 import type { ContainerRecord } from '../../services/supervisor/container-record.js';
 import { FakeRuntime, definition } from './supervisor-fake-runtime.js';
+import { recordPath } from '../../services/supervisor/record-store.js';
 
 const T = '2026-01-02T03:04:05.123456789Z';
 
@@ -16,7 +17,7 @@ describe('supervisor persistence and restore', () => {
   beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'sup-')); });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('writes state.json atomically on every transition and restores each container in its true state', async () => {
+  it('writes its record atomically on every transition and restores each container in its true state', async () => {
     const rt1 = new FakeRuntime();
     const sup1 = new Supervisor({ root, runtime: rt1 });
     const running = await sup1.create(definition('running', { labels: { a: 'b' } }));
@@ -31,7 +32,7 @@ describe('supervisor persistence and restore', () => {
     await sup1.stop('always');
     await sup1.rename('created', 'fresh');
     await sleep(20);
-    const onDisk = JSON.parse(readFileSync(join(root, 'containers', running.record.id, 'state.json'), 'utf8')) as ContainerRecord;
+    const onDisk = JSON.parse(readFileSync(recordPath(join(root, 'containers', running.record.id))!, 'utf8')) as ContainerRecord;
     assert.equal(onDisk.state, 'running');
     assert.deepEqual(onDisk.labels, { a: 'b' });
     assert.deepEqual((onDisk.snapshot as { value: unknown }).value, { live: 'running' });
@@ -75,7 +76,7 @@ describe('supervisor persistence and restore', () => {
     const b = await sup1.create(definition('bb'));
     await sleep(10);
     await sup1.close();
-    writeFileSync(join(root, 'containers', b.record.id, 'state.json'), '{"half');
+    writeFileSync(recordPath(join(root, 'containers', b.record.id))!, '{"half');
     const sup2 = new Supervisor({ root, runtime: new FakeRuntime() });
     assert.deepEqual(await sup2.restore(), { restored: 1, failed: 1 });
     assert.equal(sup2.get('aa').record.id, a.record.id);
