@@ -52,7 +52,7 @@ export interface ExitStatus {
 }
 
 export type ShimState =
-  | { status: 'created' | 'running'; pid: number; startedAt: string }
+  | { status: 'created' | 'running'; pid: number; startedAt: string; shimPid: number }
   | ExitStatus;
 
 export const Frame = {

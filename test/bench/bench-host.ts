@@ -78,11 +78,7 @@ export function crunBundle(dir: string, rootfs: string, args: string[], extra: (
   return dir;
 }
 
-export function shimRssKiB(configPath: string): number | undefined {
-  for (const p of execFileSync('pgrep', ['-f', configPath], { encoding: 'utf8' }).trim().split('\n')) {
-    const status = readFileSync(`/proc/${p}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+)/.exec(status);
-    if (rss && /Name:\s+tdocker-shim/.test(status)) return Number(rss[1]);
-  }
-  return undefined;
+export function rssKiB(pid: number): number | undefined {
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return rss ? Number(rss[1]) : undefined;
 }

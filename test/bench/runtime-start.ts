@@ -3,7 +3,7 @@
 //  2. 50 containers, 8 at a time, vs the same batch of `crun run`
 //  3. the idle RSS of a shim
 // Prints a table and one JSON line. Knobs: N (30), WARM (3), NPAR (50), PAR (8).
-import { TestHost, crunBundle, crunUsable, median, run, timeIt, shimRssKiB } from './bench-host.js';
+import { TestHost, crunBundle, crunUsable, median, run, timeIt, rssKiB } from './bench-host.js';
 import { join } from 'node:path';
 
 const N = Number(process.env.N ?? 30);
@@ -57,7 +57,8 @@ try {
   const idle = host.spec(['sleep', '60']);
   await host.runner.run(idle);
   await new Promise((r) => setTimeout(r, 300));
-  const rss = shimRssKiB(host.runner.paths(idle.id).config);
+  const state = await host.runner.shim(idle.id).state();
+  const rss = state.status === 'exited' ? undefined : rssKiB(state.shimPid);
   await host.runner.remove(idle.id);
 
   const res = {
