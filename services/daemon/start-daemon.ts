@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { detectCgroupDriver } from '../cgroups/detect-cgroup-driver.js';
 import type { CgroupPlacement } from '../cgroups/driver.js';
 import type { GatewayContext } from '../gateway/gateway-context.js';
-import type { StartExec } from '../gateway/exec-types.js';
+import { ImageStore } from '../images/image-store.js';
+import { startExec } from '../runtime/exec-process.js';
 import { startGrpcServer, type RunningServer } from '../gateway/grpc-server.js';
 import type { ImageSource } from '../gateway/image-source.js';
 import { parseListenAddress } from '../gateway/listen-address.js';
@@ -44,29 +45,16 @@ async function packageVersion(): Promise<string> {
   return '0.0.0';
 }
 
-// Modules other engineers own that may not be in every build yet: loaded when present. The
-// specifiers are variables so the build does not depend on them.
-async function optionalModule<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
-}
-
 export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { images?: ImageSource } = {}): Promise<Daemon> {
   const t0 = performance.now();
   await mkdir(opts.root, { recursive: true, mode: 0o711 });
   await mkdir(opts.runRoot, { recursive: true, mode: 0o700 });
   const listen = parseListenAddress(opts.listen ?? `unix://${join(opts.runRoot, 'tdockerd.sock')}`);
   const placement: CgroupPlacement | undefined = opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : undefined;
-  const [cgroups, id, version, imagesModule, execModule] = await Promise.all([
+  const [cgroups, id, version] = await Promise.all([
     detectCgroupDriver(opts.cgroupParent ? { cgroupParent: opts.cgroupParent } : {}),
     daemonId(opts.root),
     packageVersion(),
-    extra.images ? undefined : optionalModule<{ ImageStore: new (root: string) => ImageSource }>('../images/image-store.js'),
-    optionalModule<{ startExec: StartExec }>('../runtime/exec-process.js'),
   ]);
   const shims = new Runtime();
   const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, runtime: shims, ...(placement ? { placement } : {}) });
@@ -81,14 +69,13 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   });
   const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
   supervisorRef = supervisor;
-  const images = extra.images ?? (imagesModule ? new imagesModule.ImageStore(opts.root) : undefined);
-  if (!images) log.warn({}, 'no image store in this build: image RPCs answer UNAVAILABLE');
+  const images: ImageSource = extra.images ?? new ImageStore(opts.root);
 
   const ctx: GatewayContext = {
     supervisor,
     runner,
-    ...(images ? { images } : {}),
-    ...(execModule ? { startExec: execModule.startExec } : {}),
+    images,
+    startExec,
     whenCreated: (cid, hook) => runtime.whenCreated(cid, hook),
     network,
     networkDefaults: { bridges: true, defaultMode: opts.defaultNetwork },
