@@ -1,0 +1,162 @@
+// The Images API of a real tdockerd over gRPC: save → load keeps the id, an OCI layout made by
+// skopeo loads, pull from Debian's docker-registry on loopback, commit of a container's changes
+// and export of its root filesystem, tag, rmi refused while in use (untag only when forced), and
+// prune. The suite checks nothing is left behind.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ImageInspect, ListImagesResponse, LoadImageResponse, PruneImagesResponse, PullImageProgress, RemoveImageResponse, SaveImagesChunk, CommitContainerResponse, ExportContainerChunk } from '../../proto/gen/tinydocker/v1/images.js';
+import { skipReason } from '../helpers/test-host.js';
+import { DaemonHarness, codeOf, collect, logText, runRequest, unary } from './daemon-harness.js';
+import { canRunRegistry, LoopbackRegistry, SKOPEO_BIN } from './images-registry.js';
+
+describe('tdockerd Images API', { skip: skipReason }, () => {
+  let h: DaemonHarness;
+  let busybox: string;
+  let tmp: string;
+
+  const save = async (references: string[]): Promise<{ tar: Buffer; total: number }> => {
+    const chunks = await collect<SaveImagesChunk>(h.images.save({ references }));
+    return { tar: Buffer.concat(chunks.map((c) => c.chunk)), total: chunks[0]?.totalBytes ?? 0 };
+  };
+  const load = (archive: Buffer, piece = 100_000): Promise<LoadImageResponse> =>
+    new Promise((resolve, reject) => {
+      const call = h.images.load((err, res) => (err ? reject(err) : resolve(res)));
+      for (let i = 0; i < archive.length; i += piece) call.write({ frame: { $case: 'chunk', chunk: archive.subarray(i, i + piece) } });
+      call.end();
+    });
+  const inspect = (reference: string) => unary<ImageInspect>((cb) => h.images.inspect({ reference }, cb));
+  const rmi = (reference: string, force = false) => unary<RemoveImageResponse>((cb) => h.images.remove({ reference, force }, cb));
+  const tags = async () => (await unary<ListImagesResponse>((cb) => h.images.list({ filters: [] }, cb))).images.flatMap((i) => i.repoTags).sort();
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'tdocker-images-api-'));
+    h = await DaemonHarness.create();
+    await h.start();
+    busybox = await h.importBusybox('busybox:latest');
+  });
+  after(async () => {
+    await h?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(h.host.leftovers(), []);
+  });
+
+  it('saves an image and loads it back with the same id and tag', async () => {
+    const { tar, total } = await save(['busybox']);
+    assert.ok(total > 0 && Math.abs(total - tar.length) < 64 * 1024, `estimated ${total}, sent ${tar.length}`);
+    const members = execFileSync('tar', ['-t'], { input: tar, encoding: 'utf8' }).split('\n');
+    for (const m of ['oci-layout', 'index.json', 'manifest.json']) assert.ok(members.includes(m), m);
+
+    await h.importBusybox('other:1'); // the same content: one more tag on the same image
+    await rmi('other:1');
+    await rmi('busybox');
+    assert.equal(await codeOf(inspect('busybox')), 'NOT_FOUND');
+    const res = await load(tar);
+    assert.deepEqual(res.loaded, ['busybox:latest']);
+    assert.deepEqual(res.ids, [busybox]);
+    assert.equal((await inspect('busybox')).id, busybox);
+  });
+
+  it('refuses a load that is not an image archive, and an unknown image to save', async () => {
+    const junk = execFileSync('tar', ['-c', '-C', '/etc', 'hostname']);
+    assert.equal(await codeOf(load(junk)), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(save(['no-such-image'])), 'NOT_FOUND');
+    assert.equal(await codeOf(load(Buffer.alloc(0))), 'INVALID_ARGUMENT');
+  });
+
+  it('loads an OCI layout archive written by skopeo', { skip: !existsSync(SKOPEO_BIN) && 'needs skopeo' }, async () => {
+    const ours = join(tmp, 'ours.tar');
+    writeFileSync(ours, (await save(['busybox'])).tar);
+    const theirs = join(tmp, 'skopeo.tar');
+    execFileSync(SKOPEO_BIN, ['copy', '--quiet', `oci-archive:${ours}:latest`, `oci-archive:${theirs}:skopeo/busybox:v1`], { stdio: 'pipe' });
+    const res = await load(readFileSync(theirs));
+    assert.deepEqual(res.ids, [busybox], 'the config is kept byte for byte');
+    assert.deepEqual(res.loaded, ['skopeo/busybox:v1']);
+    await rmi('skopeo/busybox:v1');
+  });
+
+  it('pulls from a registry on loopback, with progress', { skip: !canRunRegistry && 'needs docker-registry and skopeo' }, async () => {
+    const registry = await LoopbackRegistry.start(join(tmp, 'registry'));
+    try {
+      const archive = join(tmp, 'push.tar');
+      writeFileSync(archive, (await save(['busybox'])).tar);
+      registry.push(`oci-archive:${archive}:latest`, 'team/box:1');
+      const ref = `${registry.host}/team/box:1`;
+      const events = await collect<PullImageProgress>(h.images.pull({ reference: ref, insecureRegistries: [], platform: '' }));
+      const last = events.at(-1)?.event;
+      assert.equal(last?.$case, 'done');
+      assert.equal(last.done.id, busybox);
+      assert.deepEqual(last.done.repoTags.sort(), [ref, 'busybox:latest'].sort(), 'the same image as busybox: one more tag');
+      assert.ok(events.some((e) => e.event?.$case === 'status' && e.event.status.includes('pulling from')));
+      const layers = events.flatMap((e) => (e.event?.$case === 'layer' ? [e.event.layer] : []));
+      assert.ok(layers.length >= 1);
+      assert.ok(layers.every((l) => l.exists), 'every layer was in the store already');
+      assert.equal((await inspect(ref)).id, busybox);
+      await rmi(ref);
+      assert.equal(await codeOf(collect(h.images.pull({ reference: `${registry.host}/team/box:nope`, insecureRegistries: [], platform: '' }))), 'NOT_FOUND');
+    } finally {
+      await registry.stop();
+    }
+  });
+
+  it('commits a container that wrote a file, runs the new image, and exports the file', async () => {
+    const id = await h.run(runRequest('busybox', ['sh', '-c', 'echo committed > /hello.txt && rm /bin/true']));
+    await h.wait(id);
+    const res = await unary<CommitContainerResponse>((cb) => h.images.commit({
+      container: id, reference: 'snap:1', changes: ['ENV STAGE=two', 'CMD ["cat", "/hello.txt"]'], comment: 'a test', author: 'me', pause: true,
+    }, cb));
+    const img = await inspect('snap:1');
+    assert.equal(img.id, res.id);
+    assert.equal(img.rootFs?.layers.length, (await inspect('busybox')).rootFs!.layers.length + 1);
+    assert.deepEqual(img.config?.cmd, ['cat', '/hello.txt']);
+    assert.ok(img.config?.env.includes('STAGE=two'));
+
+    const child = await h.run(runRequest('snap:1', []));
+    await h.wait(child);
+    assert.equal(logText(await h.logs(child)), 'committed\n');
+    const gone = await h.run(runRequest('snap:1', ['sh', '-c', 'test -e /bin/true && echo there || echo gone']));
+    await h.wait(gone);
+    assert.equal(logText(await h.logs(gone)), 'gone\n', 'a deleted file stays deleted in the new image');
+
+    for (const c of [id, child]) {
+      const chunks = await collect<ExportContainerChunk>(h.images.export({ container: c }));
+      const tar = Buffer.concat(chunks.map((x) => x.chunk));
+      const members = execFileSync('tar', ['-t'], { input: tar, encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
+      assert.ok(members.includes('hello.txt'), 'the file the container wrote');
+      assert.ok(members.includes('bin/busybox'), 'the image files');
+      assert.ok(!members.includes('bin/true'), 'a file the container deleted');
+      assert.ok(!members.some((m) => m.includes('.wh.')), 'no whiteouts');
+      assert.equal(execFileSync('tar', ['-xO', 'hello.txt'], { input: tar, encoding: 'utf8' }), 'committed\n');
+    }
+    assert.equal(await codeOf(collect(h.images.export({ container: 'no-such-container' }))), 'NOT_FOUND');
+    for (const c of [id, child, gone]) await h.remove(c);
+  });
+
+  it('tags, refuses rmi of an image in use unless forced (untag only), and prunes', async () => {
+    await unary((cb) => h.images.tag({ source: 'busybox', target: 'mine/box:v2' }, cb));
+    assert.equal((await inspect('mine/box:v2')).id, busybox);
+    assert.equal(await codeOf(unary((cb) => h.images.tag({ source: 'no-such', target: 'x:1' }, cb))), 'NOT_FOUND');
+    assert.equal(await codeOf(unary((cb) => h.images.tag({ source: 'busybox', target: 'Bad Name' }, cb))), 'INVALID_ARGUMENT');
+
+    const snap = (await inspect('snap:1')).id;
+    const c = await h.create(runRequest('snap:1', ['true']));
+    assert.equal(await codeOf(rmi('snap:1')), 'FAILED_PRECONDITION');
+    assert.equal((await inspect('snap:1')).id, snap, 'a refused rmi changes nothing');
+    const forced = await rmi('snap:1', true);
+    assert.deepEqual(forced.items, [{ untagged: 'snap:1', deleted: '' }]);
+    assert.equal((await inspect(snap)).id, snap, 'kept by id while the container uses it');
+
+    let pruned = await unary<PruneImagesResponse>((cb) => h.images.prune({ all: false }, cb));
+    assert.ok(!pruned.items.some((i) => i.deleted === snap), 'not pruned while in use');
+    await h.remove(c);
+    pruned = await unary<PruneImagesResponse>((cb) => h.images.prune({ all: false }, cb));
+    assert.ok(pruned.items.some((i) => i.deleted === snap));
+    assert.ok(pruned.spaceReclaimed > 0);
+    assert.equal(await codeOf(inspect(snap)), 'NOT_FOUND');
+    assert.deepEqual(await tags(), ['busybox:latest', 'mine/box:v2']);
+    await rmi('mine/box:v2');
+  });
+});
