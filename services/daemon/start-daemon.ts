@@ -134,7 +134,8 @@ async function restoreNetworks(network: NetworkManager, supervisor: Supervisor, 
     log.warn({ err: e }, 'network reconcile failed');
   }
   for (const v of views) {
-    if (!v.record.spec.net || (v.state !== 'running' && v.state !== 'paused')) continue;
+    // Every container whose namespace is up (the actor may still be settling into its state).
+    if (!v.record.spec.net) continue;
     await network.reopenPorts(v.record.id, v.record.spec.net.ports).catch((e: unknown) => {
       log.warn({ container: v.record.id, err: e }, 'could not publish the ports of a running container again');
     });

@@ -252,6 +252,7 @@ export class NetworkManager {
       writeInPlace(files.hostname, `${req.hostname}\n`);
       writeInPlace(files.resolvConf, renderResolvConf(req.attachment.dns, false));
       await this.openPorts(req.containerId, address, req.attachment.ports);
+      ep.published = this.published(req.containerId).map((p) => ({ ...p.mapping, hostPort: p.hostPort }));
       ep.up = true;
       this.store.save(n);
     } catch (e) {
@@ -273,6 +274,7 @@ export class NetworkManager {
     const ep = n.endpoints[containerId]!;
     const wasUp = ep.up;
     ep.up = false;
+    delete ep.published;
     this.store.save(n);
     await this.refreshHosts(n);
     if (wasUp) this.emit('disconnect', n, ep);
@@ -288,12 +290,14 @@ export class NetworkManager {
     this.store.save(n);
   }
 
-  /** Rebinds a running container's published ports (after a daemon restart). */
+  /** Rebinds a running container's published ports, on the host ports they had (after a daemon restart). */
   async reopenPorts(containerId: string, ports: PortMapping[]): Promise<void> {
     const n = this.networkOf(containerId);
     const ep = n?.endpoints[containerId];
     if (!ep?.up || this.proxies.has(containerId)) return;
-    await this.openPorts(containerId, ep.ip, ports);
+    await this.openPorts(containerId, ep.ip, ep.published ?? ports);
+    // Taken down meanwhile (its exit was being cleaned up): the ports go with it.
+    if (!n!.endpoints[containerId]?.up) await this.closePorts(containerId);
   }
 
   netnsOf(containerId: string): string {

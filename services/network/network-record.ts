@@ -18,6 +18,8 @@ export interface EndpointRecord {
   extraHosts: { name: string; ip: string }[];
   /** True while its namespace and veth exist (between mount and unmount). */
   up: boolean;
+  /** The ports as bound while up (a port asked as 0 gets a real one): a restarted daemon binds these. */
+  published?: PortMapping[];
 }
 
 export interface NetworkRecord {

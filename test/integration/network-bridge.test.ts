@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { skipReason } from '../helpers/test-host.js';
 import type { NetworksClient } from '../../proto/gen/tinydocker/v1/networks.js';
 import { DaemonHarness, codeOf, logText, runRequest } from './daemon-harness.js';
+import { DeviceNames } from '../../services/network/device-names.js';
 import { buildUdpEcho, listening, net, networkLeftovers, networksClient } from './network-harness.js';
 
 const hasIp = (() => { try { execFileSync('ip', ['-V']); return true; } catch { return false; } })();
@@ -172,8 +173,24 @@ describe('container networks', { skip: skipReason || (!hasIp && 'needs iproute2'
         live.delete(victim);
       }
     }
+    // A published port and a device a crashed daemon left behind, across a kill -9.
+    const web = await h.run(runRequest('busybox', ['sh', '-c', 'mkdir -p /www && echo up > /www/index.html && exec httpd -f -p 80 -h /www'], {
+      hostConfig: { networking: { portBindings: { '80/tcp': { bindings: [{ hostIp: '127.0.0.1', hostPort: '' }] } }, publishAllPorts: false, dns: [], extraHosts: [], ipAddress: '' } },
+    }));
+    const port = Number((await h.inspect(web)).networkSettings!.ports['80/tcp']!.values[0]!.split(':')[1]);
+    published.push(port);
+    live.set(web, await ipOf(web));
+    let before = '';
+    for (let i = 0; i < 40 && !before; i++) before = await httpGet(port).catch(() => sleep(50).then(() => ''));
+    assert.equal(before, 'up\n');
     await h.kill9();
+    const stray = `${new DeviceNames(h.host.root).vethPrefix}zzzzzzz`;
+    execFileSync('ip', ['link', 'add', stray, 'type', 'bridge']);
     await h.start();
+    assert.ok(!networkLeftovers(h.host.root, h.host.runRoot).includes(`link ${stray}`), 'a stray device of this daemon is removed on start');
+    let body = '';
+    for (let i = 0; i < 40 && !body; i++) body = await httpGet(port).catch(() => sleep(50).then(() => ''));
+    assert.equal(body, 'up\n', `the published port answers again after the restart\n listening: ${listening(port)} state: ${(await h.inspect(web)).state?.status}\n${h.daemonLogs().split('\n').filter((l) => /"level":[45]0|removed network|serving/.test(l)).join('\n')}`);
     for (let i = 0; i < 3; i++) {
       const id = await h.run(runRequest('busybox', ['sleep', '100']));
       const addr = await ipOf(id);
