@@ -6,6 +6,7 @@ import type { ServerReadableStream, ServiceError, sendUnaryData } from '@grpc/gr
 import { invalid } from '../errors/tdocker-error.js';
 import type { ImagesServer, ImportImageRequest, ImportImageResponse, ImageSummary } from '../../proto/gen/tinydocker/v1/images.js';
 import { imagesOf } from './containers-service.js';
+import { filterImages } from './images-filters.js';
 import { commitContainer, exportCall, loadCall, pruneImages, pullCall, saveCall, tagImage } from './images-transfer.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toServiceError } from './grpc-status.js';
@@ -65,8 +66,8 @@ export function imagesService(ctx: GatewayContext): ImagesServer {
   return {
     import: (call, callback) => importCall(ctx, call, callback),
     list: unaryCall(async (req) => {
-      for (const f of req.filters) throw invalid(`image filter "${f.key}" is not supported yet`);
-      const images = await imagesOf(ctx).list();
+      const store = imagesOf(ctx);
+      const images = await filterImages(await store.list(), req.filters, (ref) => store.get(ref));
       const uses = new Map<string, number>();
       for (const v of ctx.supervisor.list()) uses.set(v.record.image.id, (uses.get(v.record.image.id) ?? 0) + 1);
       return { images: images.map((img) => summary(img, uses.get(img.id) ?? 0)) };
