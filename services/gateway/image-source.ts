@@ -23,7 +23,7 @@ export interface ImageRecord {
 }
 
 export interface ImageSource {
-  importTar(input: NodeJS.ReadableStream, opts: { ref?: string }): Promise<ImageRecord>;
+  importTar(input: NodeJS.ReadableStream, opts: { ref?: string; config?: Omit<ImageConfigFields, 'ExposedPorts'> & { ExposedPorts?: Record<string, object> }; comment?: string }): Promise<ImageRecord>;
   list(): Promise<ImageRecord[]>;
   /** name[:tag], full id, or unique id prefix; NOT_FOUND otherwise. */
   get(ref: string): Promise<ImageRecord>;

@@ -6,8 +6,9 @@ import type { ServerReadableStream, ServiceError, sendUnaryData } from '@grpc/gr
 import { invalid } from '../errors/tdocker-error.js';
 import type { ImagesServer, ImportImageRequest, ImportImageResponse, ImageSummary } from '../../proto/gen/tinydocker/v1/images.js';
 import { imagesOf } from './containers-service.js';
+import { applyChanges } from './images-changes.js';
 import { filterImages } from './images-filters.js';
-import { commitContainer, exportCall, loadCall, pruneImages, pullCall, saveCall, tagImage } from './images-transfer.js';
+import { commitContainer, exportCall, imageHistory, loadCall, pruneImages, pullCall, saveCall, tagImage } from './images-transfer.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toServiceError } from './grpc-status.js';
 import type { ImageRecord } from './image-source.js';
@@ -34,7 +35,8 @@ function importCall(ctx: GatewayContext, call: ServerReadableStream<ImportImageR
       }
       ref = f.options.reference || undefined;
       try {
-        result = imagesOf(ctx).importTar(tar, ref ? { ref } : {});
+        const config = f.options.changes.length ? applyChanges({}, f.options.changes) : undefined;
+        result = imagesOf(ctx).importTar(tar, { ...(ref ? { ref } : {}), ...(config ? { config } : {}), ...(f.options.message ? { comment: f.options.message } : {}) });
       } catch (err) {
         fail(err);
         return;
@@ -84,13 +86,14 @@ export function imagesService(ctx: GatewayContext): ImagesServer {
     inspect: unaryCall(async (req) => {
       const img = await imagesOf(ctx).get(req.reference);
       const c = img.config;
+      const { author, comment } = await imageHistory(ctx, img.id);
       return {
         id: img.id,
         repoTags: img.repoTags,
         repoDigests: [],
         created: toTimestamp(img.created),
-        author: '',
-        comment: '',
+        author,
+        comment,
         architecture: process.arch === 'x64' ? 'amd64' : process.arch,
         os: 'linux',
         variant: '',

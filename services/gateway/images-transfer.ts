@@ -3,6 +3,9 @@
 // with progress), Tag, Prune, Commit (a container's changes as a new layer) and Export (a
 // container's root filesystem as tar). The image library is loaded on the first such call, so
 // a daemon that never moves an image never pays for it.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ServerReadableStream, ServerWritableStream, ServiceError, sendUnaryData } from '@grpc/grpc-js';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
@@ -198,6 +201,18 @@ export async function pruneImages(ctx: GatewayContext, req: PruneImagesRequest):
   return { items, spaceReclaimed: reclaimed };
 }
 
+/** The author and the last comment (commit -m, import -m) an image's config records. */
+export async function imageHistory(ctx: GatewayContext, id: string): Promise<{ author: string; comment: string }> {
+  try {
+    const { store } = await storeOf(ctx);
+    const { config } = await store.configOf(id);
+    const last = config.history?.at(-1);
+    return { author: config.author ?? last?.author ?? '', comment: last?.comment ?? '' };
+  } catch {
+    return { author: '', comment: '' };
+  }
+}
+
 // ---- Commit, Export ------------------------------------------------------------------------
 
 export async function commitContainer(ctx: GatewayContext, req: CommitContainerRequest): Promise<CommitContainerResponse> {
@@ -209,11 +224,15 @@ export async function commitContainer(ctx: GatewayContext, req: CommitContainerR
   const changes = req.changes.length ? applyChanges(base.config ?? {}, req.changes) : undefined;
   if (req.reference) images.normalizeTag(req.reference); // a bad name fails before the work
   const pause = req.pause && v.state === 'running';
+  // A container never started has no upper directory yet: its commit is an empty layer.
+  let upperDir = `${ctx.runner.paths(id).dir}/upper`;
+  const empty = existsSync(upperDir) ? undefined : mkdtempSync(join(tmpdir(), 'tdocker-commit-'));
+  if (empty) upperDir = empty;
   if (pause) await ctx.supervisor.pause(id);
   try {
     const img = await images.commitContainer(store, {
       image: v.record.image.id,
-      upperDir: `${ctx.runner.paths(id).dir}/upper`,
+      upperDir,
       ...(req.reference ? { ref: req.reference } : {}),
       ...(changes ? { changes } : {}),
       ...(req.comment ? { comment: req.comment } : {}),
@@ -221,6 +240,7 @@ export async function commitContainer(ctx: GatewayContext, req: CommitContainerR
     });
     return { id: img.id };
   } finally {
+    if (empty) rmSync(empty, { recursive: true, force: true });
     if (pause) await ctx.supervisor.unpause(id).catch((err: unknown) => ctx.log.warn({ id, err }, 'commit: could not unpause the container'));
   }
 }

@@ -113,6 +113,8 @@ describe('tdockerd Images API', { skip: skipReason }, () => {
     assert.equal(img.rootFs?.layers.length, (await inspect('busybox')).rootFs!.layers.length + 1);
     assert.deepEqual(img.config?.cmd, ['cat', '/hello.txt']);
     assert.ok(img.config?.env.includes('STAGE=two'));
+    assert.equal(img.author, 'me');
+    assert.equal(img.comment, 'a test');
 
     const child = await h.run(runRequest('snap:1', []));
     await h.wait(child);
@@ -133,6 +135,39 @@ describe('tdockerd Images API', { skip: skipReason }, () => {
     }
     assert.equal(await codeOf(collect(h.images.export({ container: 'no-such-container' }))), 'NOT_FOUND');
     for (const c of [id, child, gone]) await h.remove(c);
+  });
+
+  it('commits a container that never started (an empty layer), and refuses a bad change', async () => {
+    const id = await h.create(runRequest('busybox', ['true']));
+    const res = await unary<CommitContainerResponse>((cb) => h.images.commit({ container: id, reference: '', changes: ['WORKDIR /tmp', 'EXPOSE 80'], comment: '', author: '', pause: true }, cb));
+    const img = await inspect(res.id);
+    assert.deepEqual(img.repoTags, []);
+    assert.equal(img.config?.workingDir, '/tmp');
+    assert.deepEqual(img.config?.exposedPorts, ['80/tcp']);
+    const bad = unary((cb) => h.images.commit({ container: id, reference: '', changes: ['RUN rm -rf /'], comment: '', author: '', pause: true }, cb));
+    assert.equal(await codeOf(bad), 'INVALID_ARGUMENT');
+    assert.equal(await codeOf(unary((cb) => h.images.commit({ container: 'nope', reference: '', changes: [], comment: '', author: '', pause: true }, cb))), 'NOT_FOUND');
+    await h.remove(id);
+    await rmi(res.id);
+  });
+
+  it('imports with changes and a message', async () => {
+    const tar = execFileSync('tar', ['-C', h.host.image, '-c', '.'], { maxBuffer: 256 << 20 });
+    const id = await new Promise<string>((resolve, reject) => {
+      const call = h.images.import((err, r) => (err ? reject(err) : resolve(r.id)));
+      call.write({ frame: { $case: 'options', options: { reference: 'changed:1', changes: ['ENV A=1 B="two words"', 'CMD ["sh"]', 'LABEL tier=db'], message: 'imported' } } });
+      call.write({ frame: { $case: 'chunk', chunk: tar } });
+      call.end();
+    });
+    const img = await inspect('changed:1');
+    assert.equal(img.id, id);
+    assert.deepEqual(img.config?.env.filter((e) => /^[AB]=/.test(e)), ['A=1', 'B=two words']);
+    assert.deepEqual(img.config?.cmd, ['sh']);
+    assert.equal(img.config?.labels.tier, 'db');
+    assert.equal(img.comment, 'imported');
+    assert.deepEqual((await unary<ListImagesResponse>((cb) => h.images.list({ filters: [{ key: 'label', value: 'tier=db' }] }, cb))).images.map((i) => i.id), [id]);
+    assert.deepEqual((await unary<ListImagesResponse>((cb) => h.images.list({ filters: [{ key: 'reference', value: 'chan*' }] }, cb))).images.map((i) => i.repoTags), [['changed:1']]);
+    await rmi('changed:1');
   });
 
   it('tags, refuses rmi of an image in use unless forced (untag only), and prunes', async () => {
