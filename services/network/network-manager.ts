@@ -6,12 +6,18 @@ import { existsSync } from 'node:fs';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { DeviceNames } from './device-names.js';
 import { etcFilePaths, renderHosts, renderResolvConf, writeInPlace } from './etc-files.js';
-import { ip, ipBatch, linksWithPrefix, routeDestinations } from './ip-command.js';
+import { ip, linksWithPrefix, routeDestinations } from './ip-command.js';
 import { Ipam } from './ipam.js';
 import { formatIp, formatSubnet, overlaps, parseIp, parseSubnet, contains, type Subnet } from './ipv4.js';
-import { createNetns, listNetns, netnsPath, removeNetns } from './netns-file.js';
+import { listNetns, netnsPath, removeNetns } from './netns-file.js';
 import type { EndpointRecord, NetworkAttachment, NetworkDriver, NetworkRecord } from './network-record.js';
 import { NetworkStore } from './network-store.js';
+import { NetShell } from './net-shell.js';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A word for sh, single-quoted. */
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 import { startProxy, type PortMapping, type Proxy } from './port-proxy.js';
 
 export const DEFAULT_NETWORK = 'bridge';
@@ -62,6 +68,7 @@ export class NetworkManager {
   private readonly networks = new Map<string, NetworkRecord>();
   private readonly proxies = new Map<string, Proxy[]>();
   private readonly bridgesUp = new Map<string, Promise<void>>();
+  private readonly shell = new NetShell();
   /** Serializes changes to one network's hosts files. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -201,11 +208,7 @@ export class NetworkManager {
       const prefix = n.subnet.split('/')[1];
       p = (async () => {
         if (existsSync(`/sys/class/net/${n.bridge}`)) return;
-        await ipBatch([
-          `link add ${n.bridge} type bridge`,
-          `addr add ${n.gateway}/${prefix} dev ${n.bridge}`,
-          `link set ${n.bridge} up`,
-        ]);
+        await this.shell.run(`ip link add ${n.bridge} type bridge && ip addr add ${n.gateway}/${prefix} dev ${n.bridge} && ip link set ${n.bridge} up`);
       })();
       p.catch(() => this.bridgesUp.delete(n.id));
       this.bridgesUp.set(n.id, p);
@@ -234,21 +237,24 @@ export class NetworkManager {
     const netns = netnsPath(this.opts.runRoot, req.containerId);
     const files = etcFilePaths(req.containerDir);
     try {
-      // A namespace a crashed daemon left for this container is replaced.
-      await this.teardown(req.containerId, veth);
+      // A namespace a crashed daemon (or the last run) left for this container is replaced.
+      await this.teardown(req.containerId, veth, true);
       await this.ensureBridgeUp(n);
-      await createNetns(netns);
       const prefix = n.subnet.split('/')[1];
-      await ipBatch([
-        `link add ${veth} type veth peer name eth0 netns ${netns}`,
-        `link set ${veth} master ${n.bridge} up`,
-      ]);
-      await ipBatch([
+      mkdirSync(dirname(netns), { recursive: true, mode: 0o700 });
+      closeSync(openSync(netns, 'w', 0o600));
+      // One script: the namespace made and bound to its file by unshare, configured from inside
+      // (eth0 made there, its peer put into the daemon's namespace), then the peer onto the bridge.
+      await this.shell.run([
+        `unshare --net=${sq(netns)} ip -batch - <<'EOF'`,
+        `link add eth0 type veth peer name ${veth} netns ${process.pid}`,
         'link set lo up',
         `addr add ${address}/${prefix} dev eth0`,
         'link set eth0 up',
-        `route add default via ${n.gateway}`,
-      ], { netns });
+        `route add default via ${n.gateway} dev eth0 onlink`,
+        'EOF',
+        `ip link set ${veth} master ${n.bridge} up`,
+      ].join('\n'));
       writeInPlace(files.hostname, `${req.hostname}\n`);
       writeInPlace(files.resolvConf, renderResolvConf(req.attachment.dns, false));
       await this.openPorts(req.containerId, address, req.attachment.ports);
@@ -354,6 +360,7 @@ export class NetworkManager {
    */
   async close(): Promise<void> {
     for (const cid of [...this.proxies.keys()]) await this.closePorts(cid);
+    this.shell.close();
     for (const n of this.networks.values()) {
       if (n.driver !== 'bridge' || Object.values(n.endpoints).some((e) => e.up)) continue;
       await ip(['link', 'del', n.bridge]).catch(() => {});
@@ -367,11 +374,15 @@ export class NetworkManager {
     return [...this.networks.values()].find((n) => n.endpoints[containerId]);
   }
 
-  private async teardown(containerId: string, veth: string): Promise<void> {
+  /**
+   * Ports closed and the namespace file unmounted: with its processes gone the kernel destroys
+   * the namespace, and eth0 with its peer on the host, in the background (deleting the veth here
+   * would wait for an RCU grace period, ~25 ms). `connect` removes a peer still being destroyed.
+   */
+  private async teardown(containerId: string, veth: string, sync = false): Promise<void> {
     await this.closePorts(containerId);
-    // Deleting either end deletes the pair; the container end goes with its namespace anyway.
-    if (existsSync(`/sys/class/net/${veth}`)) await ip(['link', 'del', veth]).catch(() => {});
     removeNetns(netnsPath(this.opts.runRoot, containerId));
+    if (sync && existsSync(`/sys/class/net/${veth}`)) await ip(['link', 'del', veth]).catch(() => {});
   }
 
   private async openPorts(containerId: string, address: string, ports: PortMapping[]): Promise<void> {
