@@ -1,16 +1,15 @@
 // tdocker import FILE|- [NAME[:TAG]]: streams the tarball to the daemon in chunks (the client
-// stream of Images.Import), with a progress line on stderr when it is a terminal, and prints the
-// new image's id as Docker does.
+// stream of Images.Import), with progress on stderr (a bar on a terminal, plain lines otherwise),
+// and prints the new image's id as Docker does.
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 import type { ImportImageResponse } from '../../../proto/gen/tinydocker/v1/images.js';
 import type { ImportCommand } from '../args/commands/import.js';
 import { CliError } from '../cli-error.js';
 import type { Action } from '../cli-context.js';
-import { humanSize } from '../format/human-size.js';
+import { TransferProgress } from '../io/transfer-progress.js';
 
 const chunkBytes = 256 * 1024;
-const progressEveryMs = 100;
 
 function openSource(cmd: ImportCommand, stdin: NodeJS.ReadStream): { input: NodeJS.ReadableStream; total?: number } {
   if (cmd.source === '-') {
@@ -39,19 +38,13 @@ export const importImage: Action<ImportCommand> = async (cmd, cli) => {
   const call = daemon.images.import((err, res) => (err ? settle.reject(err) : settle.resolve(res)));
   call.on('error', () => {});
 
-  const showProgress = cli.stderr.isTTY === true;
+  const progress = new TransferProgress(cli.stderr);
+  const label = cmd.source === '-' ? 'stdin' : cmd.source;
   let sent = 0;
-  let shownAt = 0;
-  const progress = (final = false) => {
-    const now = Date.now();
-    if (!showProgress || (!final && now - shownAt < progressEveryMs)) return;
-    shownAt = now;
-    const of = total ? ` / ${humanSize(total)} (${Math.floor((sent / total) * 100)}%)` : '';
-    cli.stderr.write(`\rImporting ${humanSize(sent)}${of}\x1b[K`);
-  };
 
   try {
     call.write({ frame: { $case: 'options', options: cmd.options } });
+    progress.update(label, 'Importing', 0, total);
     for await (const chunk of input) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       sent += bytes.length;
@@ -59,25 +52,25 @@ export const importImage: Action<ImportCommand> = async (cmd, cli) => {
         // A daemon that refused the archive midway answers instead of draining.
         await Promise.race([once(call, 'drain'), response]);
       }
-      progress();
+      progress.update(label, 'Importing', sent, total);
     }
   } catch (err) {
     call.cancel();
-    if (showProgress) cli.stderr.write('\r\x1b[K');
+    progress.clear();
     const code = (err as NodeJS.ErrnoException).code;
     if (code) throw new CliError('import', `reading ${cmd.source === '-' ? 'stdin' : cmd.source}: ${(err as Error).message}`);
     throw cli.fail(err, 'import');
   }
   call.end();
-  progress(true);
   let res: ImportImageResponse;
   try {
     res = await response;
   } catch (err) {
+    progress.clear();
     throw cli.fail(err, 'import');
-  } finally {
-    if (showProgress) cli.stderr.write('\r\x1b[K');
   }
+  progress.complete(label, 'Imported', { bytes: sent });
+  progress.end();
   cli.stdout.write(`${res.id}\n`);
   return 0;
 };
