@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { canRunRegistry, LoopbackRegistry } from '../integration/images-registry.js';
-import { E2eDaemon, e2eSkipReason } from './tdocker-e2e.js';
+import { busyboxTar, E2eDaemon, e2eSkipReason } from './tdocker-e2e.js';
 
 interface BinaryResult {
   code: number | null;
@@ -82,6 +82,10 @@ describe('tdocker image commands', { skip: e2eSkipReason }, () => {
     const loaded = await ok(['load', '-i', file]);
     assert.equal(loaded.stdout, 'Loaded image: busybox:latest\n');
     assert.match(loaded.stderr, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: Loaded `, 'm'));
+    const imported = await d.tdocker(['import', '-', 'flat:1'], { input: await busyboxTar() });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /^stdin: Importing\n(stdin: Importing .*\n)*stdin: Imported \d[\d.]*[kMG]?B in \d+\.\ds \(.*\/s\)\n$/);
+    await ok(['rmi', 'flat:1']);
     const quiet = await ok(['load', '-q', '-i', file]);
     assert.equal(quiet.stdout, 'Loaded image: busybox:latest\n');
     assert.equal(quiet.stderr, '');
