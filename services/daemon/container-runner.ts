@@ -1,13 +1,14 @@
 // One container on this host, step by step: its folder and root filesystem, its cgroup and shim,
 // its exit, and its removal. The container machine's actors call these steps; each step either
 // completes or leaves the container as it was before the step (OCI rule).
-import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile, rename, stat } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, writeFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgroups/driver.js';
 import type { MountSpec } from '../rootfs/mount-spec.js';
 import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
+import { removeUnmounted } from '../rootfs/remove-unmounted.js';
 import { Runtime, readExitFile } from '../runtime/runtime.js';
 import type { ShimClient } from '../runtime/shim-client.js';
 import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
@@ -83,7 +84,7 @@ export class ContainerRunner {
     try {
       await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: spec.autoRemove });
     } catch (e) {
-      await rm(p.dir, { recursive: true, force: true });
+      removeUnmounted(p.dir);
       throw e;
     }
   }
@@ -112,7 +113,7 @@ export class ContainerRunner {
         cgroupProcs: cgroup.procsFiles,
         oomFile: cgroup.oomFile,
       });
-      await rm(p.exitFile, { force: true });
+      rmSync(p.exitFile, { force: true });
       await writeAtomic(p.config, JSON.stringify(config, null, 2));
       const { pid, startedAt } = await this.runtime.create(p.config, p.socket, opts);
       return { pid, ...(startedAt ? { startedAt } : {}) };
@@ -189,8 +190,10 @@ export class ContainerRunner {
   async remove(id: string): Promise<void> {
     await this.cleanup(id);
     await this.unmount(id);
-    await rm(this.paths(id).dir, { recursive: true, force: true });
-    await rm(this.paths(id).socket, { force: true });
+    // Synchronous: a container folder is a handful of entries, and rm's thread-pool hop per
+    // entry costs more than the kernel's work. Refuses while anything is still mounted there.
+    removeUnmounted(this.paths(id).dir);
+    rmSync(this.paths(id).socket, { force: true });
   }
 
   /** mount + create + start; on any failure everything made is removed again. */
