@@ -113,8 +113,10 @@ export async function saveCall(ctx: GatewayContext, call: ServerWritableStream<S
     if (!signal.aborted) await flush();
     call.end();
   } catch (err) {
-    await gen?.return(undefined).catch(() => {});
     call.emit('error', toServiceError(err));
+  } finally {
+    // A cancelled save leaves the generator mid-layer: close the file it reads.
+    await gen?.return(undefined).catch(() => {});
   }
 }
 
@@ -271,7 +273,8 @@ export async function exportCall(ctx: GatewayContext, call: ServerWritableStream
     if (bytes && !signal.aborted) await streamWrite(call, { chunk: Buffer.concat(pending, bytes) }, signal);
     call.end();
   } catch (err) {
-    await gen?.return(undefined).catch(() => {});
     call.emit('error', toServiceError(err));
+  } finally {
+    await gen?.return(undefined).catch(() => {});
   }
 }

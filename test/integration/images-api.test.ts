@@ -151,6 +151,20 @@ describe('tdockerd Images API', { skip: skipReason }, () => {
     await rmi(res.id);
   });
 
+  it('commits a running container, paused meanwhile, and leaves it running', async () => {
+    const id = await h.run(runRequest('busybox', ['sh', '-c', 'echo live > /live.txt; exec sleep 100']));
+    for (let i = 0; i < 100 && !(await h.logs(id)).length; i++) await new Promise((r) => setTimeout(r, 20));
+    const res = await unary<CommitContainerResponse>((cb) => h.images.commit({ container: id, reference: 'live:1', changes: [], comment: '', author: '', pause: true }, cb));
+    const state = (await h.inspect(id)).state;
+    assert.deepEqual([state?.running, state?.paused], [true, false], 'unpaused after the commit');
+    const check = await h.run(runRequest('live:1', ['cat', '/live.txt']));
+    await h.wait(check);
+    assert.equal(logText(await h.logs(check)), 'live\n');
+    await h.remove(id, true);
+    await h.remove(check);
+    await rmi(res.id);
+  });
+
   it('imports with changes and a message', async () => {
     const tar = execFileSync('tar', ['-C', h.host.image, '-c', '.'], { maxBuffer: 256 << 20 });
     const id = await new Promise<string>((resolve, reject) => {
