@@ -36,15 +36,16 @@ export async function startProxy(m: PortMapping, target: string): Promise<Proxy>
 }
 
 function tcpProxy(m: PortMapping, target: string): Promise<Proxy> {
-  const server: Server = createServer({ pauseOnConnect: true }, (client) => {
-    const upstream = connect({ host: target, port: m.containerPort });
-    client.pipe(upstream).pipe(client);
+  // Half-open both ways: a client that shuts down its sending side still gets the reply.
+  const server: Server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
+    const upstream = connect({ host: target, port: m.containerPort, allowHalfOpen: true });
+    client.pipe(upstream);
+    upstream.pipe(client);
     client.resume();
-    const done = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', done);
-    upstream.on('error', done);
-    client.on('close', () => upstream.end());
-    upstream.on('close', () => client.end());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    // The client's close comes after both directions ended (or an error): the upstream is done.
+    client.on('close', () => upstream.destroy());
   });
   const open = new Set<import('node:net').Socket>();
   server.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
