@@ -46,9 +46,27 @@ describe('TransferProgress', () => {
     assert.match(out.text, /\x1b\[1A\r/, 'moved up to redraw');
     now += 1000;
     p.complete('a', 'Loaded', { bytes: 1000 });
-    p.end();
     assert.match(out.text, /\x1b\[2Ka: Loaded 1kB in 2\.0s \(500B\/s\)\n\x1b\[2Kb: Loading 10B/);
     p.clear();
     assert.ok(out.text.endsWith('\x1b[2A\r\x1b[J'));
+  });
+
+  it('keeps the bars after end, and writes later lines below them', () => {
+    const out = recorder(true);
+    const p = new TransferProgress(out, { now: () => 0, redrawEveryMs: 0 });
+    p.update('a', 'Downloading', 1, 2);
+    p.complete('a', 'Pull complete');
+    p.end();
+    const before = out.text.length;
+    p.status('Status: done');
+    assert.equal(out.text.slice(before), '\r\x1b[2KStatus: done\n');
+  });
+
+  it('shortens a long name first on a narrow terminal', () => {
+    const out = { ...recorder(true), columns: 60 };
+    const p = new TransferProgress(out, { now: () => 0, redrawEveryMs: 0 });
+    p.update('/a/very/long/path/to/some/archive/file/images.tar', 'Saving', 5_000_000, 10_000_000);
+    assert.match(out.text, /\x1b\[2K…\S*\.tar: Saving \[=+> +\] 5MB\/10MB\n$/);
+    assert.ok(out.text.split('\x1b[2K')[1]!.length <= 60);
   });
 });

@@ -45,13 +45,13 @@ export function tarSink(cli: CliContext, what: string, output: string | undefine
     label: output,
     async write(chunk) {
       check();
-      if (!file.write(chunk)) await Promise.race([once(file, 'drain'), once(file, 'error')]);
+      // once() rejects on 'error' as well.
+      if (!file.write(chunk)) await once(file, 'drain').catch(() => {});
       check();
     },
     async close() {
       check();
       file.end();
-      await Promise.race([once(file, 'finish'), once(file, 'error')]);
       await once(file, 'close').catch(() => {});
       check();
     },

@@ -123,11 +123,13 @@ export class TransferProgress {
     this.#draw();
   }
 
-  /** Draws the last state (a terminal keeps the bars as they ended). */
+  /** Draws the last state (a terminal keeps the bars as they ended); later lines go below. */
   end(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.tty) this.#draw();
+    this.#items.clear();
+    this.#drawn = 0;
   }
 
   /** Removes the bars from a terminal (before an error line). */
@@ -162,7 +164,7 @@ export class TransferProgress {
   }
 
   #line(item: Item): string {
-    if (item.done) return `${item.id}: ${item.done}`;
+    if (item.done) return `${item.id}: ${item.done}`.slice(0, Math.max(40, this.#out.columns ?? 80) - 1);
     const width = Math.max(40, this.#out.columns ?? 80);
     let bar = '';
     if (item.total) {
@@ -170,7 +172,11 @@ export class TransferProgress {
       bar = ` [${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (filled === BAR ? '=' : '>') : ''}${' '.repeat(BAR - filled)}]`;
     }
     const rate = item.rate > 0 ? ` ${rateText(item.rate)}` : '';
-    const text = `${item.id}: ${item.label}${bar}${this.#amount(item)}${rate}`;
+    const rest = `: ${item.label}${bar}${this.#amount(item)}${rate}`;
+    // A long name (a file's path) gives way first: the numbers matter more.
+    const room = width - 1 - rest.length;
+    const id = item.id.length <= room ? item.id : room > 4 ? `…${item.id.slice(item.id.length - room + 1)}` : '';
+    const text = `${id}${rest}`;
     return text.length > width - 1 ? text.slice(0, width - 1) : text;
   }
 
@@ -178,6 +184,7 @@ export class TransferProgress {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#drawnAt = this.#now();
+    if (!this.#items.size && !this.#drawn) return;
     let text = this.#up();
     for (const item of this.#items.values()) text += `\x1b[2K${this.#line(item)}\n`;
     this.#out.write(text);
