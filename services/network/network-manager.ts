@@ -36,7 +36,7 @@ export interface NetworkEvent {
 export interface NetworkManagerOptions {
   root: string;
   runRoot: string;
-  /** Called on every connect and disconnect (the daemon publishes it on the event bus). */
+  /** Called on every connect and disconnect; `NetworkManager.onEvent` can be set later too. */
   onEvent?: (e: NetworkEvent) => void;
 }
 
@@ -72,7 +72,11 @@ export class NetworkManager {
   /** Serializes changes to one network's hosts files. */
   private chain: Promise<unknown> = Promise.resolve();
 
+  /** Where connect and disconnect go: the daemon points it at the event bus. */
+  onEvent: ((e: NetworkEvent) => void) | undefined;
+
   constructor(private readonly opts: NetworkManagerOptions) {
+    this.onEvent = opts.onEvent;
     this.names = new DeviceNames(opts.root);
     this.store = new NetworkStore(opts.root);
     for (const r of this.store.load()) this.networks.set(r.id, r);
@@ -422,7 +426,7 @@ export class NetworkManager {
 
   private emit(action: NetworkEvent['action'], n: NetworkRecord, ep: EndpointRecord): void {
     try {
-      this.opts.onEvent?.({ action, containerId: ep.containerId, containerName: ep.name, network: { id: n.id, name: n.name }, ip: ep.ip });
+      this.onEvent?.({ action, containerId: ep.containerId, containerName: ep.name, network: { id: n.id, name: n.name }, ip: ep.ip });
     } catch { /* a publisher's failure is its own */ }
   }
 }
