@@ -109,6 +109,9 @@ describe('tdocker image commands', { skip: e2eSkipReason }, () => {
     assert.equal((await s.exited).exitCode, 0);
     assert.match(s.out, /\x1b\[2K/, 'lines redrawn in place');
     assert.match(s.out, /: Loaded \d/);
+    const refused = d.pty(['save', 'busybox']);
+    assert.equal((await refused.exited).exitCode, 125);
+    assert.match(refused.out, /tdocker: save: cowardly refusing to write a tar archive to a terminal: use the -o flag or redirect/);
   });
 
   it('commit, run the new image, export, tag; rmi refused while in use; image prune', async () => {
