@@ -206,12 +206,33 @@ export class NetworkManager {
     return n;
   }
 
+  /**
+   * The bridge is made again (first use after a restart): its subnet may have been taken by a
+   * route meanwhile (another daemon's bridge). The default network, holding no address, moves to
+   * a free subnet; any other network is refused rather than shadowing the route.
+   */
+  private async checkStillFree(n: NetworkRecord): Promise<void> {
+    const mine = parseSubnet(n.subnet);
+    const others = (await this.takenSubnets()).filter((t) => t.what !== `network ${n.name}`);
+    const clash = others.find((t) => overlaps(t.subnet, mine));
+    if (!clash) return;
+    if (n.name !== DEFAULT_NETWORK || Object.keys(n.ipam.allocations).length) {
+      throw precondition(`the subnet ${n.subnet} of network ${n.name} now overlaps ${clash.what}`);
+    }
+    const subnet = this.freeSubnet(others);
+    n.subnet = formatSubnet(subnet);
+    n.gateway = formatIp(subnet.base + 1);
+    n.ipam = { allocations: {}, cursor: subnet.base + 1 };
+    this.store.save(n);
+  }
+
   private ensureBridgeUp(n: NetworkRecord): Promise<void> {
     let p = this.bridgesUp.get(n.id);
     if (!p) {
-      const prefix = n.subnet.split('/')[1];
       p = (async () => {
         if (existsSync(`/sys/class/net/${n.bridge}`)) return;
+        await this.checkStillFree(n);
+        const prefix = n.subnet.split('/')[1];
         await this.shell.run(`ip link add ${n.bridge} type bridge && ip addr add ${n.gateway}/${prefix} dev ${n.bridge} && ip link set ${n.bridge} up`);
       })();
       p.catch(() => this.bridgesUp.delete(n.id));
@@ -229,6 +250,7 @@ export class NetworkManager {
    */
   async connect(req: ConnectRequest): Promise<Connected> {
     const n = await this.resolveForConnect(req.attachment.network);
+    await this.ensureBridgeUp(n);
     const ipam = new Ipam(parseSubnet(n.subnet), parseIp(n.gateway), n.ipam);
     const address = ipam.allocate(req.containerId, req.attachment.ip);
     const veth = this.names.veth(req.containerId);
@@ -243,7 +265,6 @@ export class NetworkManager {
     try {
       // A namespace a crashed daemon (or the last run) left for this container is replaced.
       await this.teardown(req.containerId, veth, true);
-      await this.ensureBridgeUp(n);
       const prefix = n.subnet.split('/')[1];
       mkdirSync(dirname(netns), { recursive: true, mode: 0o700 });
       closeSync(openSync(netns, 'w', 0o600));

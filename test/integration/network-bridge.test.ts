@@ -201,4 +201,30 @@ describe('container networks', { skip: skipReason || (!hasIp && 'needs iproute2'
     for (const addr of live.values()) execFileSync('busybox', ['ping', '-c1', '-W2', addr]);
     for (const id of live.keys()) await h.remove(id, true);
   });
+  it('moves the default network to a free subnet when its own was taken while the daemon was down', async () => {
+    const first = await h.run(runRequest('busybox', ['sleep', '100']));
+    const before = (await net.inspect(nets, 'bridge')).subnet;
+    await h.remove(first, true);
+    // A graceful stop takes the unused bridge down; something else then takes its subnet.
+    h.daemon!.child.kill('SIGTERM');
+    await h.daemon!.exited;
+    h.close();
+    const squatter = `tdtst${process.pid % 10000}`;
+    const [a, b, c] = before.split('.');
+    execFileSync('ip', ['link', 'add', squatter, 'type', 'bridge']);
+    try {
+      execFileSync('ip', ['addr', 'add', `${a}.${b}.${c}.254/24`, 'dev', squatter]);
+      execFileSync('ip', ['link', 'set', squatter, 'up']);
+      await h.start();
+      nets.close();
+      nets = networksClient(h);
+      const id = await h.run(runRequest('busybox', ['sleep', '100']));
+      const after = (await net.inspect(nets, 'bridge')).subnet;
+      assert.notEqual(after, before);
+      assert.ok((await h.inspect(id)).networkSettings!.ipAddress.startsWith(after.split('.').slice(0, 3).join('.')));
+      await h.remove(id, true);
+    } finally {
+      execFileSync('ip', ['link', 'del', squatter]);
+    }
+  });
 });
