@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { detectCgroupDriver } from '../cgroups/detect-cgroup-driver.js';
@@ -20,6 +20,9 @@ import type { DaemonOptions } from './daemon-options.js';
 import { RunnerRuntime } from './runner-runtime.js';
 import { Runtime } from '../runtime/runtime.js';
 import { NetworkManager, type NetworkEvent } from '../network/index.js';
+import { EventBus } from '../events/mod.js';
+import { publishCommandEvents, publishContainerEvents, syncSummaries } from './container-events.js';
+import type { ListenAddress } from '../gateway/listen-address.js';
 
 export interface Daemon {
   address: string;
@@ -70,6 +73,27 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
   supervisorRef = supervisor;
   const images: ImageSource = extra.images ?? new ImageStore(opts.root);
+  const hostName = opts.hostName ?? hostname();
+
+  // The event bus before the containers: their restore is already published. NATS being away
+  // only makes the bus degraded (events wait in the outbox); it never stops the daemon.
+  const busLog = log.child({ component: 'events' });
+  const bus = await EventBus.start({
+    root: opts.root,
+    host: hostName,
+    ...(opts.natsUrls.length ? { natsUrls: opts.natsUrls } : {}),
+    ...(opts.natsCreds ? { creds: opts.natsCreds } : {}),
+    ...(opts.natsTlsCaCert || opts.natsTlsCert ? { tls: { ca: opts.natsTlsCaCert, cert: opts.natsTlsCert, key: opts.natsTlsKey } } : {}),
+    ...(opts.eventsMaxAge ? { historyMaxAge: opts.eventsMaxAge } : {}),
+    grpcAddress: advertisedAddress(listen),
+    version,
+    capacity: { cpus: cpus().length, memory: totalmem() },
+    logger: busLog,
+  });
+  const bs = bus.status();
+  busLog.info({ state: bs.state, servers: bs.servers, embedded: bs.embedded, host: hostName }, 'event bus started');
+  const stopPublishing = publishContainerEvents(supervisor, bus, log.child({ component: 'events' }));
+  publishCommandEvents(supervisor, bus, busLog);
 
   const ctx: GatewayContext = {
     supervisor,
@@ -81,18 +105,20 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     networkDefaults: { bridges: true, defaultMode: opts.defaultNetwork },
     facts: {
       id,
-      hostName: hostname(),
+      hostName,
       root: opts.root,
       version,
       cgroupVersion: cgroups.version,
       swapLimit: existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/memory.swap.max'),
     },
+    bus,
     log: log.child({ component: 'gateway' }),
   };
 
   // Containers first, then the socket: a client never sees a half-restored host.
   const restored = await supervisor.restore();
   await restoreNetworks(network, supervisor, netLog);
+  syncSummaries(supervisor, bus);
   let server: RunningServer;
   try {
     server = await startGrpcServer(ctx, {
@@ -101,7 +127,9 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
       ...(opts.tlsCert && opts.tlsKey && opts.tlsCaCert ? { tls: { cert: opts.tlsCert, key: opts.tlsKey, ca: opts.tlsCaCert } } : {}),
     });
   } catch (e) {
+    stopPublishing();
     await supervisor.close();
+    await bus.close();
     shims.close();
     throw e;
   }
@@ -115,10 +143,20 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     close: async () => {
       await server.close();
       await supervisor.close();
+      stopPublishing();
+      await bus.close();
       await network.close();
       shims.close(); // the shim spawner; the shims themselves run on
     },
   };
+}
+
+/** The address other hosts reach this daemon's API on, for tdocker_hosts (`tdocker -H <host>`). */
+function advertisedAddress(listen: ListenAddress): string {
+  if (listen.kind === 'unix') return `unix://${listen.path}`;
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::' || listen.host === '';
+  const host = wildcard ? hostname() : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return `tcp://${host}:${listen.port}`;
 }
 
 /**

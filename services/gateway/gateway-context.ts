@@ -6,6 +6,7 @@ import type { ImageSource } from './image-source.js';
 import type { StartExec } from './exec-types.js';
 import type { NetworkManager } from '../network/index.js';
 import type { NetworkDefaults } from './network-definition.js';
+import type { FleetBus } from './fleet-bus.js';
 
 export interface DaemonFacts {
   /** Stable id of this daemon. */
@@ -30,5 +31,7 @@ export interface GatewayContext {
   network?: NetworkManager;
   networkDefaults?: NetworkDefaults;
   facts: DaemonFacts;
+  /** The event bus (events, hosts, fleet containers); undefined: those RPCs answer UNAVAILABLE. */
+  bus?: FleetBus;
   log: SupervisorLog;
 }

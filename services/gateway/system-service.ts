@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
 import type { SystemServer } from '../../proto/gen/tinydocker/v1/system.js';
+import { eventsCall } from './events-call.js';
+import { fleetContainers, fleetHosts } from './fleet-service.js';
 import type { GatewayContext } from './gateway-context.js';
 import { nowTimestamp } from './timestamp.js';
 import { unaryCall } from './unary-call.js';
@@ -45,10 +47,12 @@ export function systemService(ctx: GatewayContext): SystemServer {
         memTotal: totalmem(),
         rootDir: f.root,
         serverVersion: f.version,
-        natsUrl: '',
-        natsConnected: false,
+        ...busInfo(ctx),
         swapLimit: f.swapLimit,
-        warnings: f.swapLimit ? [] : ['WARNING: No swap limit support'],
+        warnings: [
+          ...(f.swapLimit ? [] : ['WARNING: No swap limit support']),
+          ...(ctx.bus && ctx.bus.status().state !== 'connected' ? ['WARNING: the event bus is degraded: events wait in the outbox until NATS is back'] : []),
+        ],
         systemTime: nowTimestamp(),
       };
     }),
@@ -63,5 +67,22 @@ export function systemService(ctx: GatewayContext): SystemServer {
       buildTime: undefined,
     })),
     ping: unaryCall(async () => ({ apiVersion: API_VERSION, osType: 'linux' })),
+    events: (call) => void eventsCall(ctx, call),
+    hosts: unaryCall(async () => fleetHosts(ctx)),
+    fleetContainers: unaryCall(async () => fleetContainers(ctx)),
+  };
+}
+
+/** Info's event bus fields: "degraded" with no servers when there is no bus at all. */
+function busInfo(ctx: GatewayContext) {
+  const s = ctx.bus?.status();
+  return {
+    natsUrl: s?.server ?? s?.servers[0] ?? '',
+    natsConnected: s?.state === 'connected',
+    natsState: s?.state ?? 'degraded',
+    natsServers: s?.servers ?? [],
+    natsPending: s?.pending ?? 0,
+    natsEmbedded: s?.embedded ?? false,
+    natsLastError: s?.lastError ?? (s ? '' : 'no event bus'),
   };
 }

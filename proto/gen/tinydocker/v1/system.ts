@@ -8,7 +8,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -65,7 +67,17 @@ export interface InfoResponse {
   /** Whether this host accounts swap (memory.memsw.* exists): --memory-swap needs it. */
   swapLimit: boolean;
   warnings: string[];
-  systemTime?: Timestamp | undefined;
+  systemTime?:
+    | Timestamp
+    | undefined;
+  /** The event bus: "connected", or "degraded" (NATS unreachable; events wait in the outbox). */
+  natsState: string;
+  natsServers: string[];
+  /** Events not yet acknowledged by JetStream. */
+  natsPending: number;
+  /** Whether the server is this daemon's own embedded nats-server. */
+  natsEmbedded: boolean;
+  natsLastError: string;
 }
 
 export interface VersionRequest {
@@ -90,6 +102,108 @@ export interface PingRequest {
 export interface PingResponse {
   apiVersion: string;
   osType: string;
+}
+
+export interface EventsRequest {
+  /** Replay history from this time; unset: only events from now on. */
+  since?:
+    | Timestamp
+    | undefined;
+  /** Stop after this time; unset: follow until cancelled. */
+  until?:
+    | Timestamp
+    | undefined;
+  /**
+   * Filters as `docker events --filter`: values of one key are alternatives, keys must all match.
+   * Container id, id prefix or name.
+   */
+  container: string[];
+  /** Image reference (`busybox` matches `busybox:latest`). */
+  image: string[];
+  /** Action: create, start, die, destroy, ... */
+  event: string[];
+  /** Host name as its daemon was started with (--host-name). */
+  host: string[];
+}
+
+/** One lifecycle change of one container: the fields of its CloudEvent, and the event itself. */
+export interface Event {
+  /** CloudEvent id: `<host>.<container id>.<seq>`. */
+  id: string;
+  /** `tdocker://<host>`. */
+  source: string;
+  /** `io.tinydocker.container.<action>`. */
+  type: string;
+  /** RFC 3339 with nanoseconds, UTC. */
+  time: string;
+  /** Per container: 1, 2, 3, ... with no gaps. */
+  seq: number;
+  host: string;
+  /** create, mount, start, die, oom, kill, stop, pause, unpause, restart, rename, destroy, ... */
+  action: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  /** The container's state after the change ("running", "exited", ...). */
+  state: string;
+  pid?: number | undefined;
+  exitCode?: number | undefined;
+  signal?: number | undefined;
+  oomKilled: boolean;
+  attributes: { [key: string]: string };
+  /** The CloudEvent as published on NATS (JSON). */
+  cloudEvent: string;
+}
+
+export interface Event_AttributesEntry {
+  key: string;
+  value: string;
+}
+
+export interface HostsRequest {
+}
+
+export interface FleetHost {
+  name: string;
+  /** Where its gRPC API listens (a unix socket path, or host:port). */
+  grpcAddress: string;
+  version: string;
+  /** What it offers, as JSON (cpus, memory). */
+  capacity: string;
+  running: number;
+  startedAt?:
+    | Timestamp
+    | undefined;
+  /** Its last heartbeat. */
+  lastHeartbeat?: Timestamp | undefined;
+}
+
+export interface HostsResponse {
+  hosts: FleetHost[];
+}
+
+export interface FleetContainersRequest {
+}
+
+export interface FleetContainer {
+  host: string;
+  id: string;
+  name: string;
+  image: string;
+  /** Docker's State.Status: created, running, paused, restarting, exited, ... */
+  state: string;
+  /** RFC 3339 (created), as the host wrote it. */
+  created: string;
+  pid?: number | undefined;
+  exitCode?:
+    | number
+    | undefined;
+  /** The summary as the host wrote it to KV (JSON). */
+  summary: string;
+}
+
+export interface FleetContainersResponse {
+  containers: FleetContainer[];
 }
 
 function createBaseInfoRequest(): InfoRequest {
@@ -169,6 +283,11 @@ function createBaseInfoResponse(): InfoResponse {
     swapLimit: false,
     warnings: [],
     systemTime: undefined,
+    natsState: "",
+    natsServers: [],
+    natsPending: 0,
+    natsEmbedded: false,
+    natsLastError: "",
   };
 }
 
@@ -242,6 +361,21 @@ export const InfoResponse: MessageFns<InfoResponse> = {
     }
     if (message.systemTime !== undefined) {
       Timestamp.encode(message.systemTime, writer.uint32(186).fork()).join();
+    }
+    if (message.natsState !== "") {
+      writer.uint32(194).string(message.natsState);
+    }
+    for (const v of message.natsServers) {
+      writer.uint32(202).string(v!);
+    }
+    if (message.natsPending !== 0) {
+      writer.uint32(208).int32(message.natsPending);
+    }
+    if (message.natsEmbedded !== false) {
+      writer.uint32(216).bool(message.natsEmbedded);
+    }
+    if (message.natsLastError !== "") {
+      writer.uint32(226).string(message.natsLastError);
     }
     return writer;
   },
@@ -443,6 +577,46 @@ export const InfoResponse: MessageFns<InfoResponse> = {
             message.systemTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.natsState = reader.string();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.natsServers.push(reader.string());
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.natsPending = reader.int32();
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.natsEmbedded = reader.bool();
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.natsLastError = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -542,6 +716,31 @@ export const InfoResponse: MessageFns<InfoResponse> = {
         : isSet(object.system_time)
         ? fromJsonTimestamp(object.system_time)
         : undefined,
+      natsState: isSet(object.natsState)
+        ? globalThis.String(object.natsState)
+        : isSet(object.nats_state)
+        ? globalThis.String(object.nats_state)
+        : "",
+      natsServers: globalThis.Array.isArray(object?.natsServers)
+        ? object.natsServers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.nats_servers)
+        ? object.nats_servers.map((e: any) => globalThis.String(e))
+        : [],
+      natsPending: isSet(object.natsPending)
+        ? globalThis.Number(object.natsPending)
+        : isSet(object.nats_pending)
+        ? globalThis.Number(object.nats_pending)
+        : 0,
+      natsEmbedded: isSet(object.natsEmbedded)
+        ? globalThis.Boolean(object.natsEmbedded)
+        : isSet(object.nats_embedded)
+        ? globalThis.Boolean(object.nats_embedded)
+        : false,
+      natsLastError: isSet(object.natsLastError)
+        ? globalThis.String(object.natsLastError)
+        : isSet(object.nats_last_error)
+        ? globalThis.String(object.nats_last_error)
+        : "",
     };
   },
 
@@ -616,6 +815,21 @@ export const InfoResponse: MessageFns<InfoResponse> = {
     if (message.systemTime !== undefined) {
       obj.systemTime = fromTimestamp(message.systemTime).toISOString();
     }
+    if (message.natsState !== "") {
+      obj.natsState = message.natsState;
+    }
+    if (message.natsServers?.length) {
+      obj.natsServers = message.natsServers;
+    }
+    if (message.natsPending !== 0) {
+      obj.natsPending = Math.round(message.natsPending);
+    }
+    if (message.natsEmbedded !== false) {
+      obj.natsEmbedded = message.natsEmbedded;
+    }
+    if (message.natsLastError !== "") {
+      obj.natsLastError = message.natsLastError;
+    }
     return obj;
   },
 
@@ -649,6 +863,11 @@ export const InfoResponse: MessageFns<InfoResponse> = {
     message.systemTime = (object.systemTime !== undefined && object.systemTime !== null)
       ? Timestamp.fromPartial(object.systemTime)
       : undefined;
+    message.natsState = object.natsState ?? "";
+    message.natsServers = object.natsServers?.map((e) => e) || [];
+    message.natsPending = object.natsPending ?? 0;
+    message.natsEmbedded = object.natsEmbedded ?? false;
+    message.natsLastError = object.natsLastError ?? "";
     return message;
   },
 };
@@ -1062,6 +1281,1283 @@ export const PingResponse: MessageFns<PingResponse> = {
   },
 };
 
+function createBaseEventsRequest(): EventsRequest {
+  return { since: undefined, until: undefined, container: [], image: [], event: [], host: [] };
+}
+
+export const EventsRequest: MessageFns<EventsRequest> = {
+  encode(message: EventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.since !== undefined) {
+      Timestamp.encode(message.since, writer.uint32(10).fork()).join();
+    }
+    if (message.until !== undefined) {
+      Timestamp.encode(message.until, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.container) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.image) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.event) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.host) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.since = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.until = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.container.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.image.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.event.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.host.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventsRequest {
+    return {
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+      until: isSet(object.until) ? fromJsonTimestamp(object.until) : undefined,
+      container: globalThis.Array.isArray(object?.container)
+        ? object.container.map((e: any) => globalThis.String(e))
+        : [],
+      image: globalThis.Array.isArray(object?.image) ? object.image.map((e: any) => globalThis.String(e)) : [],
+      event: globalThis.Array.isArray(object?.event) ? object.event.map((e: any) => globalThis.String(e)) : [],
+      host: globalThis.Array.isArray(object?.host) ? object.host.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: EventsRequest): unknown {
+    const obj: any = {};
+    if (message.since !== undefined) {
+      obj.since = fromTimestamp(message.since).toISOString();
+    }
+    if (message.until !== undefined) {
+      obj.until = fromTimestamp(message.until).toISOString();
+    }
+    if (message.container?.length) {
+      obj.container = message.container;
+    }
+    if (message.image?.length) {
+      obj.image = message.image;
+    }
+    if (message.event?.length) {
+      obj.event = message.event;
+    }
+    if (message.host?.length) {
+      obj.host = message.host;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventsRequest>, I>>(base?: I): EventsRequest {
+    return EventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventsRequest>, I>>(object: I): EventsRequest {
+    const message = createBaseEventsRequest();
+    message.since = (object.since !== undefined && object.since !== null)
+      ? Timestamp.fromPartial(object.since)
+      : undefined;
+    message.until = (object.until !== undefined && object.until !== null)
+      ? Timestamp.fromPartial(object.until)
+      : undefined;
+    message.container = object.container?.map((e) => e) || [];
+    message.image = object.image?.map((e) => e) || [];
+    message.event = object.event?.map((e) => e) || [];
+    message.host = object.host?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEvent(): Event {
+  return {
+    id: "",
+    source: "",
+    type: "",
+    time: "",
+    seq: 0,
+    host: "",
+    action: "",
+    containerId: "",
+    containerName: "",
+    image: "",
+    state: "",
+    pid: undefined,
+    exitCode: undefined,
+    signal: undefined,
+    oomKilled: false,
+    attributes: {},
+    cloudEvent: "",
+  };
+}
+
+export const Event: MessageFns<Event> = {
+  encode(message: Event, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    if (message.time !== "") {
+      writer.uint32(34).string(message.time);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(40).int64(message.seq);
+    }
+    if (message.host !== "") {
+      writer.uint32(50).string(message.host);
+    }
+    if (message.action !== "") {
+      writer.uint32(58).string(message.action);
+    }
+    if (message.containerId !== "") {
+      writer.uint32(66).string(message.containerId);
+    }
+    if (message.containerName !== "") {
+      writer.uint32(74).string(message.containerName);
+    }
+    if (message.image !== "") {
+      writer.uint32(82).string(message.image);
+    }
+    if (message.state !== "") {
+      writer.uint32(90).string(message.state);
+    }
+    if (message.pid !== undefined) {
+      writer.uint32(96).int32(message.pid);
+    }
+    if (message.exitCode !== undefined) {
+      writer.uint32(104).int32(message.exitCode);
+    }
+    if (message.signal !== undefined) {
+      writer.uint32(112).int32(message.signal);
+    }
+    if (message.oomKilled !== false) {
+      writer.uint32(120).bool(message.oomKilled);
+    }
+    globalThis.Object.entries(message.attributes).forEach(([key, value]: [string, string]) => {
+      Event_AttributesEntry.encode({ key: key as any, value }, writer.uint32(130).fork()).join();
+    });
+    if (message.cloudEvent !== "") {
+      writer.uint32(138).string(message.cloudEvent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Event {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.time = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.containerId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.pid = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.exitCode = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.signal = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.oomKilled = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            const entry16 = Event_AttributesEntry.decode(reader, reader.uint32());
+            if (entry16.value !== undefined) {
+              message.attributes[entry16.key] = entry16.value;
+            }
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.cloudEvent = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Event {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      time: isSet(object.time) ? globalThis.String(object.time) : "",
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      containerId: isSet(object.containerId)
+        ? globalThis.String(object.containerId)
+        : isSet(object.container_id)
+        ? globalThis.String(object.container_id)
+        : "",
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : undefined,
+      exitCode: isSet(object.exitCode)
+        ? globalThis.Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? globalThis.Number(object.exit_code)
+        : undefined,
+      signal: isSet(object.signal) ? globalThis.Number(object.signal) : undefined,
+      oomKilled: isSet(object.oomKilled)
+        ? globalThis.Boolean(object.oomKilled)
+        : isSet(object.oom_killed)
+        ? globalThis.Boolean(object.oom_killed)
+        : false,
+      attributes: isObject(object.attributes)
+        ? (globalThis.Object.entries(object.attributes) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      cloudEvent: isSet(object.cloudEvent)
+        ? globalThis.String(object.cloudEvent)
+        : isSet(object.cloud_event)
+        ? globalThis.String(object.cloud_event)
+        : "",
+    };
+  },
+
+  toJSON(message: Event): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.time !== "") {
+      obj.time = message.time;
+    }
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.containerId !== "") {
+      obj.containerId = message.containerId;
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.pid !== undefined) {
+      obj.pid = Math.round(message.pid);
+    }
+    if (message.exitCode !== undefined) {
+      obj.exitCode = Math.round(message.exitCode);
+    }
+    if (message.signal !== undefined) {
+      obj.signal = Math.round(message.signal);
+    }
+    if (message.oomKilled !== false) {
+      obj.oomKilled = message.oomKilled;
+    }
+    if (message.attributes) {
+      const entries = globalThis.Object.entries(message.attributes) as [string, string][];
+      if (entries.length > 0) {
+        obj.attributes = {};
+        entries.forEach(([k, v]) => {
+          obj.attributes[k] = v;
+        });
+      }
+    }
+    if (message.cloudEvent !== "") {
+      obj.cloudEvent = message.cloudEvent;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Event>, I>>(base?: I): Event {
+    return Event.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Event>, I>>(object: I): Event {
+    const message = createBaseEvent();
+    message.id = object.id ?? "";
+    message.source = object.source ?? "";
+    message.type = object.type ?? "";
+    message.time = object.time ?? "";
+    message.seq = object.seq ?? 0;
+    message.host = object.host ?? "";
+    message.action = object.action ?? "";
+    message.containerId = object.containerId ?? "";
+    message.containerName = object.containerName ?? "";
+    message.image = object.image ?? "";
+    message.state = object.state ?? "";
+    message.pid = object.pid ?? undefined;
+    message.exitCode = object.exitCode ?? undefined;
+    message.signal = object.signal ?? undefined;
+    message.oomKilled = object.oomKilled ?? false;
+    message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.cloudEvent = object.cloudEvent ?? "";
+    return message;
+  },
+};
+
+function createBaseEvent_AttributesEntry(): Event_AttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const Event_AttributesEntry: MessageFns<Event_AttributesEntry> = {
+  encode(message: Event_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Event_AttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvent_AttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Event_AttributesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Event_AttributesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Event_AttributesEntry>, I>>(base?: I): Event_AttributesEntry {
+    return Event_AttributesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Event_AttributesEntry>, I>>(object: I): Event_AttributesEntry {
+    const message = createBaseEvent_AttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseHostsRequest(): HostsRequest {
+  return {};
+}
+
+export const HostsRequest: MessageFns<HostsRequest> = {
+  encode(_: HostsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): HostsRequest {
+    return {};
+  },
+
+  toJSON(_: HostsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostsRequest>, I>>(base?: I): HostsRequest {
+    return HostsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostsRequest>, I>>(_: I): HostsRequest {
+    const message = createBaseHostsRequest();
+    return message;
+  },
+};
+
+function createBaseFleetHost(): FleetHost {
+  return {
+    name: "",
+    grpcAddress: "",
+    version: "",
+    capacity: "",
+    running: 0,
+    startedAt: undefined,
+    lastHeartbeat: undefined,
+  };
+}
+
+export const FleetHost: MessageFns<FleetHost> = {
+  encode(message: FleetHost, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.grpcAddress !== "") {
+      writer.uint32(18).string(message.grpcAddress);
+    }
+    if (message.version !== "") {
+      writer.uint32(26).string(message.version);
+    }
+    if (message.capacity !== "") {
+      writer.uint32(34).string(message.capacity);
+    }
+    if (message.running !== 0) {
+      writer.uint32(40).int32(message.running);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(message.startedAt, writer.uint32(50).fork()).join();
+    }
+    if (message.lastHeartbeat !== undefined) {
+      Timestamp.encode(message.lastHeartbeat, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FleetHost {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFleetHost();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.grpcAddress = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.capacity = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.running = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastHeartbeat = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FleetHost {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      grpcAddress: isSet(object.grpcAddress)
+        ? globalThis.String(object.grpcAddress)
+        : isSet(object.grpc_address)
+        ? globalThis.String(object.grpc_address)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      capacity: isSet(object.capacity) ? globalThis.String(object.capacity) : "",
+      running: isSet(object.running) ? globalThis.Number(object.running) : 0,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      lastHeartbeat: isSet(object.lastHeartbeat)
+        ? fromJsonTimestamp(object.lastHeartbeat)
+        : isSet(object.last_heartbeat)
+        ? fromJsonTimestamp(object.last_heartbeat)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FleetHost): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.grpcAddress !== "") {
+      obj.grpcAddress = message.grpcAddress;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.capacity !== "") {
+      obj.capacity = message.capacity;
+    }
+    if (message.running !== 0) {
+      obj.running = Math.round(message.running);
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = fromTimestamp(message.startedAt).toISOString();
+    }
+    if (message.lastHeartbeat !== undefined) {
+      obj.lastHeartbeat = fromTimestamp(message.lastHeartbeat).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FleetHost>, I>>(base?: I): FleetHost {
+    return FleetHost.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FleetHost>, I>>(object: I): FleetHost {
+    const message = createBaseFleetHost();
+    message.name = object.name ?? "";
+    message.grpcAddress = object.grpcAddress ?? "";
+    message.version = object.version ?? "";
+    message.capacity = object.capacity ?? "";
+    message.running = object.running ?? 0;
+    message.startedAt = (object.startedAt !== undefined && object.startedAt !== null)
+      ? Timestamp.fromPartial(object.startedAt)
+      : undefined;
+    message.lastHeartbeat = (object.lastHeartbeat !== undefined && object.lastHeartbeat !== null)
+      ? Timestamp.fromPartial(object.lastHeartbeat)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseHostsResponse(): HostsResponse {
+  return { hosts: [] };
+}
+
+export const HostsResponse: MessageFns<HostsResponse> = {
+  encode(message: HostsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.hosts) {
+      FleetHost.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hosts.push(FleetHost.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostsResponse {
+    return {
+      hosts: globalThis.Array.isArray(object?.hosts) ? object.hosts.map((e: any) => FleetHost.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: HostsResponse): unknown {
+    const obj: any = {};
+    if (message.hosts?.length) {
+      obj.hosts = message.hosts.map((e) => FleetHost.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostsResponse>, I>>(base?: I): HostsResponse {
+    return HostsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostsResponse>, I>>(object: I): HostsResponse {
+    const message = createBaseHostsResponse();
+    message.hosts = object.hosts?.map((e) => FleetHost.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFleetContainersRequest(): FleetContainersRequest {
+  return {};
+}
+
+export const FleetContainersRequest: MessageFns<FleetContainersRequest> = {
+  encode(_: FleetContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FleetContainersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFleetContainersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): FleetContainersRequest {
+    return {};
+  },
+
+  toJSON(_: FleetContainersRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FleetContainersRequest>, I>>(base?: I): FleetContainersRequest {
+    return FleetContainersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FleetContainersRequest>, I>>(_: I): FleetContainersRequest {
+    const message = createBaseFleetContainersRequest();
+    return message;
+  },
+};
+
+function createBaseFleetContainer(): FleetContainer {
+  return {
+    host: "",
+    id: "",
+    name: "",
+    image: "",
+    state: "",
+    created: "",
+    pid: undefined,
+    exitCode: undefined,
+    summary: "",
+  };
+}
+
+export const FleetContainer: MessageFns<FleetContainer> = {
+  encode(message: FleetContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.host !== "") {
+      writer.uint32(10).string(message.host);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.image !== "") {
+      writer.uint32(34).string(message.image);
+    }
+    if (message.state !== "") {
+      writer.uint32(42).string(message.state);
+    }
+    if (message.created !== "") {
+      writer.uint32(50).string(message.created);
+    }
+    if (message.pid !== undefined) {
+      writer.uint32(56).int32(message.pid);
+    }
+    if (message.exitCode !== undefined) {
+      writer.uint32(64).int32(message.exitCode);
+    }
+    if (message.summary !== "") {
+      writer.uint32(74).string(message.summary);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FleetContainer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFleetContainer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.created = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.pid = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.exitCode = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FleetContainer {
+    return {
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      created: isSet(object.created) ? globalThis.String(object.created) : "",
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : undefined,
+      exitCode: isSet(object.exitCode)
+        ? globalThis.Number(object.exitCode)
+        : isSet(object.exit_code)
+        ? globalThis.Number(object.exit_code)
+        : undefined,
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
+    };
+  },
+
+  toJSON(message: FleetContainer): unknown {
+    const obj: any = {};
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.created !== "") {
+      obj.created = message.created;
+    }
+    if (message.pid !== undefined) {
+      obj.pid = Math.round(message.pid);
+    }
+    if (message.exitCode !== undefined) {
+      obj.exitCode = Math.round(message.exitCode);
+    }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FleetContainer>, I>>(base?: I): FleetContainer {
+    return FleetContainer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FleetContainer>, I>>(object: I): FleetContainer {
+    const message = createBaseFleetContainer();
+    message.host = object.host ?? "";
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.image = object.image ?? "";
+    message.state = object.state ?? "";
+    message.created = object.created ?? "";
+    message.pid = object.pid ?? undefined;
+    message.exitCode = object.exitCode ?? undefined;
+    message.summary = object.summary ?? "";
+    return message;
+  },
+};
+
+function createBaseFleetContainersResponse(): FleetContainersResponse {
+  return { containers: [] };
+}
+
+export const FleetContainersResponse: MessageFns<FleetContainersResponse> = {
+  encode(message: FleetContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.containers) {
+      FleetContainer.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FleetContainersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFleetContainersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.containers.push(FleetContainer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FleetContainersResponse {
+    return {
+      containers: globalThis.Array.isArray(object?.containers)
+        ? object.containers.map((e: any) => FleetContainer.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FleetContainersResponse): unknown {
+    const obj: any = {};
+    if (message.containers?.length) {
+      obj.containers = message.containers.map((e) => FleetContainer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FleetContainersResponse>, I>>(base?: I): FleetContainersResponse {
+    return FleetContainersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FleetContainersResponse>, I>>(object: I): FleetContainersResponse {
+    const message = createBaseFleetContainersResponse();
+    message.containers = object.containers?.map((e) => FleetContainer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type SystemService = typeof SystemService;
 export const SystemService = {
   info: {
@@ -1092,6 +2588,41 @@ export const SystemService = {
     responseSerialize: (value: PingResponse): Buffer => Buffer.from(PingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PingResponse => PingResponse.decode(value),
   },
+  /**
+   * Container lifecycle events of every host on the bus: history from `since`, then live ones
+   * until `until` (or until the call is cancelled). UNAVAILABLE while the bus is degraded.
+   */
+  events: {
+    path: "/tinydocker.v1.System/Events" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: EventsRequest): Buffer => Buffer.from(EventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EventsRequest => EventsRequest.decode(value),
+    responseSerialize: (value: Event): Buffer => Buffer.from(Event.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Event => Event.decode(value),
+  },
+  /** Every live daemon of the fleet (the hosts that share this daemon's NATS bus). */
+  hosts: {
+    path: "/tinydocker.v1.System/Hosts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HostsRequest): Buffer => Buffer.from(HostsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HostsRequest => HostsRequest.decode(value),
+    responseSerialize: (value: HostsResponse): Buffer => Buffer.from(HostsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HostsResponse => HostsResponse.decode(value),
+  },
+  /** Every container of every host of the fleet, as each host last wrote its summary. */
+  fleetContainers: {
+    path: "/tinydocker.v1.System/FleetContainers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: FleetContainersRequest): Buffer =>
+      Buffer.from(FleetContainersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FleetContainersRequest => FleetContainersRequest.decode(value),
+    responseSerialize: (value: FleetContainersResponse): Buffer =>
+      Buffer.from(FleetContainersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FleetContainersResponse => FleetContainersResponse.decode(value),
+  },
 } as const;
 
 export interface SystemServer extends UntypedServiceImplementation {
@@ -1099,6 +2630,15 @@ export interface SystemServer extends UntypedServiceImplementation {
   version: handleUnaryCall<VersionRequest, VersionResponse>;
   /** Answers as soon as the daemon accepts calls, before it has recovered its containers. */
   ping: handleUnaryCall<PingRequest, PingResponse>;
+  /**
+   * Container lifecycle events of every host on the bus: history from `since`, then live ones
+   * until `until` (or until the call is cancelled). UNAVAILABLE while the bus is degraded.
+   */
+  events: handleServerStreamingCall<EventsRequest, Event>;
+  /** Every live daemon of the fleet (the hosts that share this daemon's NATS bus). */
+  hosts: handleUnaryCall<HostsRequest, HostsResponse>;
+  /** Every container of every host of the fleet, as each host last wrote its summary. */
+  fleetContainers: handleUnaryCall<FleetContainersRequest, FleetContainersResponse>;
 }
 
 export interface SystemClient extends Client {
@@ -1141,6 +2681,44 @@ export interface SystemClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Container lifecycle events of every host on the bus: history from `since`, then live ones
+   * until `until` (or until the call is cancelled). UNAVAILABLE while the bus is degraded.
+   */
+  events(request: EventsRequest, options?: Partial<CallOptions>): ClientReadableStream<Event>;
+  events(request: EventsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Event>;
+  /** Every live daemon of the fleet (the hosts that share this daemon's NATS bus). */
+  hosts(
+    request: HostsRequest,
+    callback: (error: ServiceError | null, response: HostsResponse) => void,
+  ): ClientUnaryCall;
+  hosts(
+    request: HostsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HostsResponse) => void,
+  ): ClientUnaryCall;
+  hosts(
+    request: HostsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HostsResponse) => void,
+  ): ClientUnaryCall;
+  /** Every container of every host of the fleet, as each host last wrote its summary. */
+  fleetContainers(
+    request: FleetContainersRequest,
+    callback: (error: ServiceError | null, response: FleetContainersResponse) => void,
+  ): ClientUnaryCall;
+  fleetContainers(
+    request: FleetContainersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FleetContainersResponse) => void,
+  ): ClientUnaryCall;
+  fleetContainers(
+    request: FleetContainersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FleetContainersResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -1205,6 +2783,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
