@@ -1,5 +1,6 @@
 // The main-thread side of the extraction worker (extraction-worker.ts): one worker for the
-// process, started on first use and kept (unref'd while idle: it never holds the process open).
+// process, started on first use, unref'd while idle (it never holds the process open) and ended
+// after IDLE_MS without work: an isolate costs the daemon tens of MiB it needs only while importing.
 // Chunks are copied into a transferable buffer (the input's buffers may be views on memory
 // someone else owns); at most IN_FLIGHT bytes wait in the worker's queue, which bounds memory.
 
@@ -9,6 +10,7 @@ import type { FromWorker, ToWorker, WireError } from './extraction-worker.js';
 import type { ExtractionResult, ExtractionSettings } from './layer-extraction.js';
 
 const IN_FLIGHT = 12 << 20;
+const IDLE_MS = 10_000;
 /** Chunks are gathered into batches of this size: a message costs far more than a memcpy. */
 const BATCH = 1 << 20;
 
@@ -29,6 +31,7 @@ export class ExtractionThread {
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
+  private idle: NodeJS.Timeout | undefined;
 
   static get(): ExtractionThread {
     return (ExtractionThread.shared ??= new ExtractionThread());
@@ -55,6 +58,7 @@ export class ExtractionThread {
 
   start(dir: string, settings: ExtractionSettings): ThreadedExtraction {
     const id = this.nextId++;
+    clearTimeout(this.idle);
     this.jobs.set(id, { inFlight: 0 });
     if (this.jobs.size === 1) this.worker.ref();
     this.post({ op: 'start', id, dir, settings });
@@ -74,7 +78,14 @@ export class ExtractionThread {
   /** @internal */
   finished(id: number): void {
     this.jobs.delete(id);
-    if (this.jobs.size === 0) this.worker.unref();
+    if (this.jobs.size > 0) return;
+    this.worker.unref();
+    this.idle = setTimeout(() => {
+      if (this.jobs.size > 0) return;
+      if (ExtractionThread.shared === this) ExtractionThread.shared = undefined;
+      void this.worker.terminate();
+    }, IDLE_MS);
+    this.idle.unref();
   }
 
   private onMessage(m: FromWorker): void {
