@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { ImageInspect, ListImagesResponse, LoadImageResponse, PruneImagesResponse, PullImageProgress, RemoveImageResponse, SaveImagesChunk, CommitContainerResponse, ExportContainerChunk } from '../../proto/gen/tinydocker/v1/images.js';
 import { skipReason } from '../helpers/test-host.js';
@@ -58,6 +59,8 @@ describe('tdockerd Images API', { skip: skipReason }, () => {
     assert.deepEqual(res.loaded, ['busybox:latest']);
     assert.deepEqual(res.ids, [busybox]);
     assert.equal((await inspect('busybox')).id, busybox);
+    const gz = await load(gzipSync(tar), 7_000);
+    assert.deepEqual(gz.ids, [busybox], 'a gzip-compressed archive, in odd-sized pieces');
   });
 
   it('refuses a load that is not an image archive, and an unknown image to save', async () => {
