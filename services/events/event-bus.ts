@@ -74,6 +74,8 @@ export interface EventBusStatus {
   lastError?: string;
   /** Whether the server is this daemon's embedded one. */
   embedded: boolean;
+  /** The server the connection is on now, when connected. */
+  server?: string;
 }
 
 export interface FleetContainer {
@@ -83,7 +85,10 @@ export interface FleetContainer {
 }
 
 const DAY = 86_400;
-const PUBLISH_TIMEOUT_MS = 5000;
+/** A publish not acknowledged in this time is sent again (JetStream drops the copy if the first
+ *  one was stored): short, so that a cluster that lost the stream leader is retried soon. */
+const PUBLISH_TIMEOUT_MS = 2000;
+const API_TIMEOUT_MS = 5000;
 
 export class EventBus {
   private readonly opts: EventBusOptions;
@@ -99,6 +104,8 @@ export class EventBus {
   private jsm: JetStreamManager | undefined;
   private hostsKv: KV | undefined;
   private containersKv: KV | undefined;
+  /** The connection the stream and buckets were last set up on. */
+  private setUpFor: NatsConnection | undefined;
   private ready = false;
   private closing = false;
   private lastError: string | undefined;
@@ -190,6 +197,7 @@ export class EventBus {
       embedded: !this.opts.natsUrls?.length,
     };
     if (this.lastError !== undefined) s.lastError = this.lastError;
+    if (this.ready && this.nc) s.server = this.nc.getServer();
     return s;
   }
 
@@ -207,7 +215,7 @@ export class EventBus {
     if (signal.aborted) ctl.abort();
     this.subscriptions.add(ctl);
     try {
-      await followEvents(js, opts, onEvent, ctl.signal);
+      await followEvents(js, this.jsm!, opts, onEvent, ctl.signal);
     } catch (err) {
       throw err instanceof TdockerError ? err : new TdockerError('UNAVAILABLE', `events: ${(err as Error).message}`, { cause: err });
     } finally {
@@ -331,7 +339,7 @@ export class EventBus {
         }
         delay = 250;
         this.nc = nc;
-        this.js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+        this.js = jetstream(nc, { timeout: API_TIMEOUT_MS });
         this.watchStatus(nc);
         await this.setup(nc);
         const err = await nc.closed();
@@ -374,6 +382,9 @@ export class EventBus {
         if (s.type === 'disconnect') this.onDisconnect(`disconnected from ${s.server}`);
         else if (s.type === 'reconnect') {
           this.log.info({ server: s.server }, 'events: reconnected to NATS');
+          // The stream and buckets were there before the reconnect: resume at once, and check them
+          // in the background (on a cluster that is electing leaders, that can take seconds).
+          if (this.setUpFor === nc) this.setReady(true);
           this.scheduleSetup(0);
         } else if (s.type === 'error') this.fail(s.error, 'nats');
       }
@@ -399,7 +410,7 @@ export class EventBus {
   /** Makes sure the stream and buckets exist (after every (re)connect), then lets the outbox flow. */
   private async setup(nc: NatsConnection): Promise<void> {
     try {
-      const jsm = await jetstreamManager(nc, { timeout: PUBLISH_TIMEOUT_MS });
+      const jsm = await jetstreamManager(nc, { timeout: API_TIMEOUT_MS });
       const replicas = this.opts.replicas ?? defaultReplicas(nc);
       await this.ensureStream(jsm, replicas);
       const kvm = new Kvm(this.js!);
@@ -409,12 +420,13 @@ export class EventBus {
       this.jsm = jsm;
       this.hostsKv = hostsKv;
       this.containersKv = containersKv;
-      this.summaries.setBucket(containersKv);
+      const first = this.setUpFor !== nc;
+      this.setUpFor = nc;
       this.setReady(true);
-      this.log.info({ servers: this.servers(), pending: this.pump.pending }, 'events: connected to NATS');
+      if (first) this.log.info({ servers: this.servers(), pending: this.pump.pending }, 'events: connected to NATS');
     } catch (err) {
       this.fail(err, 'setup');
-      this.setReady(false);
+      if (this.setUpFor !== nc) this.setReady(false); // else: a background check; publishing goes on
       this.scheduleSetup(1000);
     }
   }
@@ -465,6 +477,7 @@ export class EventBus {
         timeout: PUBLISH_TIMEOUT_MS,
         expect: { streamName: EVENTS_STREAM },
       }).then(() => undefined));
+      this.summaries.setBucket(this.containersKv);
       this.startHeartbeat();
       const ws = this.readyWaiters;
       this.readyWaiters = [];

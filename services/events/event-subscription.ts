@@ -1,12 +1,18 @@
 // `tdocker events`: replay TDOCKER_EVENTS from a time, then follow live, fleet-wide. An ordered
-// consumer (ephemeral, in memory, recreated by the client at the right place after a reconnect)
+// consumer (ephemeral, in memory, recreated by the client after a reconnect or missed heartbeats)
 // delivers in stream order, which per container is seq order.
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+//
+// On a cluster, an ephemeral consumer can sit on a replica that lags behind the stream leader
+// for a long time after a node died (seen with nats-server 2.9: heartbeats keep coming, messages
+// do not), or be placed on the dead node. So a watchdog asks the stream leader whether a message
+// for this subscription exists past the last one delivered; if one does and nothing arrived for a
+// while, the consumer is replaced by a new one starting right after the last delivered message.
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { invalid } from '../errors/tdocker-error.js';
 import { EVENTS_STREAM } from './bus-names.js';
 import { parseCloudEvent, type CloudEvent } from './cloud-event.js';
 import { matchesFilters, SeqDedupe, type EventFilters } from './event-filter.js';
-import { filterSubject } from './event-subject.js';
+import { ALL_EVENTS, filterSubject } from './event-subject.js';
 import { dateToNanos, parseRfc3339Nano } from './event-time.js';
 
 export interface SubscribeOptions {
@@ -20,8 +26,12 @@ export interface SubscribeOptions {
   keepDuplicates?: boolean;
 }
 
+const WATCH_EVERY_MS = 1000;
+const STALL_MS = 3000;
+
 export async function followEvents(
   js: JetStreamClient,
+  jsm: JetStreamManager,
   opts: SubscribeOptions,
   onEvent: (e: CloudEvent) => void,
   signal: AbortSignal,
@@ -32,18 +42,40 @@ export async function followEvents(
   if (since && until && until < since) throw invalid('events: --until is before --since');
   if (signal.aborted) return;
 
-  const consumer = await js.consumers.get(EVENTS_STREAM, {
-    filter_subjects: filterSubject(filters ?? {}),
-    ...(since ? { opt_start_time: since.toISOString() } : { deliver_policy: DeliverPolicy.New }),
-  });
+  const filter = filterSubject(filters ?? {});
+  // Creating a consumer can time out on a cluster that is electing leaders: try again a few times.
+  const open = async (from: Partial<OrderedConsumerOptions>, attempts: number) => {
+    for (let i = 1; ; i++) {
+      try {
+        const c = await js.consumers.get(EVENTS_STREAM, { filter_subjects: filter, ...from });
+        return { consumer: c, info: await c.info(true) };
+      } catch (err) {
+        if (i >= attempts || signal.aborted) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** i, 5000)));
+      }
+    }
+  };
+  const first = await open(since ? { opt_start_time: since.toISOString() } : { deliver_policy: DeliverPolicy.New }, 3);
+  /** The first stream sequence not delivered yet. */
+  let consumer = first.consumer;
+  let next = first.info.delivered.stream_seq + 1;
+  let caughtUp = first.info.num_pending === 0;
+
   const sinceNs = since ? dateToNanos(since) : undefined;
   const untilNs = until ? dateToNanos(until) : undefined;
-  let caughtUp = (await consumer.info(true)).num_pending === 0;
+  const dedupe = new SeqDedupe();
+  let finished = false;
   let clockPassed = false;
-  const messages = await consumer.consume({ max_messages: 256 });
-  const stop = () => void messages.stop();
-  const onAbort = () => stop();
-  signal.addEventListener('abort', onAbort, { once: true });
+  let lastProgress = Date.now();
+  let stallLimit = STALL_MS;
+  let current: { stop(): void } | undefined;
+  let replace = false;
+
+  const finish = () => {
+    finished = true;
+    current?.stop();
+  };
+  signal.addEventListener('abort', finish, { once: true });
   let untilTimer: NodeJS.Timeout | undefined;
   if (until) {
     const arm = () => {
@@ -53,26 +85,74 @@ export async function followEvents(
         return;
       }
       clockPassed = true;
-      if (caughtUp) stop();
+      if (caughtUp) finish();
     };
     arm();
   }
-  const dedupe = new SeqDedupe();
+  let checking = false;
+  const watchdog = setInterval(() => {
+    if (checking || finished || Date.now() - lastProgress < stallLimit) return;
+    checking = true;
+    behind(jsm, filter, next)
+      .then((yes) => {
+        if (!yes) lastProgress = Date.now(); // idle, not stuck: ask again after another stall period
+        if (!yes || finished) return;
+        replace = true;
+        stallLimit = Math.min(stallLimit * 2, 60_000);
+        current?.stop();
+      }, () => {})
+      .finally(() => (checking = false));
+  }, WATCH_EVERY_MS);
+
   try {
-    for await (const m of messages) {
-      caughtUp = m.info.pending === 0;
-      const e = parseCloudEvent(m.data);
-      if (e) {
-        const t = parseRfc3339Nano(e.time) ?? m.timestampNanos;
-        if (untilNs !== undefined && t > untilNs) break;
-        if ((sinceNs === undefined || t >= sinceNs) && (opts.keepDuplicates || dedupe.fresh(e)) && matchesFilters(e, filters)) onEvent(e);
+    while (!finished) {
+      const messages = await consumer.consume({ max_messages: 256, expires: 5000 });
+      current = messages;
+      if (finished) messages.stop();
+      for await (const m of messages) {
+        next = m.seq + 1;
+        lastProgress = Date.now();
+        stallLimit = STALL_MS;
+        caughtUp = m.info.pending === 0;
+        const e = parseCloudEvent(m.data);
+        if (e) {
+          const t = parseRfc3339Nano(e.time) ?? m.timestampNanos;
+          if (untilNs !== undefined && t > untilNs) {
+            finish();
+            break;
+          }
+          if ((sinceNs === undefined || t >= sinceNs) && (opts.keepDuplicates || dedupe.fresh(e)) && matchesFilters(e, filters)) onEvent(e);
+        }
+        if (clockPassed && caughtUp) {
+          finish();
+          break;
+        }
       }
-      if (clockPassed && caughtUp) break;
+      await consumer.delete().catch(() => {});
+      if (finished || !replace) break;
+      replace = false;
+      lastProgress = Date.now();
+      try {
+        ({ consumer } = await open({ opt_start_seq: next }, Infinity));
+      } catch (err) {
+        if (finished || signal.aborted) break;
+        throw err;
+      }
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    finished = true;
+    clearInterval(watchdog);
     if (untilTimer) clearTimeout(untilTimer);
-    stop();
-    await consumer.delete().catch(() => {});
+    signal.removeEventListener('abort', finish);
+    current?.stop();
   }
+}
+
+/** Whether the stream (as its leader sees it) holds a message for `filter` at or after `next`. */
+async function behind(jsm: JetStreamManager, filter: string, next: number): Promise<boolean> {
+  const si = await jsm.streams.info(EVENTS_STREAM);
+  if (si.state.last_seq < next) return false;
+  if (filter === ALL_EVENTS) return true;
+  const m = await jsm.streams.getMessage(EVENTS_STREAM, { seq: next, next_by_subj: filter } as unknown as { seq: number });
+  return !!m;
 }
