@@ -23,6 +23,11 @@ import { startProxy, type PortMapping, type Proxy } from './port-proxy.js';
 export const DEFAULT_NETWORK = 'bridge';
 /** Subnets for networks created without --subnet: the first free /24 of this /16. */
 const POOL = parseSubnet('10.231.0.0/16');
+/**
+ * The default network takes the first free /16 from 10.232.0.0 on (Docker's is a /16 too: a /24
+ * would cap a host at 253 containers).
+ */
+const DEFAULT_POOL = { first: parseIp('10.232.0.0'), last: parseIp('10.254.0.0'), prefix: 16 };
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export interface NetworkEvent {
@@ -141,7 +146,7 @@ export class NetworkManager {
         throw new TdockerError(code, `subnet ${formatSubnet(subnet)} overlaps ${clash.what} (${formatSubnet(clash.subnet)})`);
       }
     } else {
-      subnet = this.freeSubnet(taken);
+      subnet = name === DEFAULT_NETWORK ? this.freeDefaultSubnet(taken) : this.freeSubnet(taken);
     }
     let gateway = subnet.base + 1;
     if (req.gateway) {
@@ -159,6 +164,14 @@ export class NetworkManager {
     this.store.save(r);
     this.networks.set(id, r);
     return r;
+  }
+
+  private freeDefaultSubnet(taken: { subnet: Subnet }[]): Subnet {
+    for (let b = DEFAULT_POOL.first; b <= DEFAULT_POOL.last; b += 2 ** (32 - DEFAULT_POOL.prefix)) {
+      const s = { base: b, prefix: DEFAULT_POOL.prefix };
+      if (!taken.some((t) => overlaps(t.subnet, s))) return s;
+    }
+    return this.freeSubnet(taken);
   }
 
   private freeSubnet(taken: { subnet: Subnet }[]): Subnet {
@@ -219,7 +232,7 @@ export class NetworkManager {
     if (n.name !== DEFAULT_NETWORK || Object.keys(n.ipam.allocations).length) {
       throw precondition(`the subnet ${n.subnet} of network ${n.name} now overlaps ${clash.what}`);
     }
-    const subnet = this.freeSubnet(others);
+    const subnet = this.freeDefaultSubnet(others);
     n.subnet = formatSubnet(subnet);
     n.gateway = formatIp(subnet.base + 1);
     n.ipam = { allocations: {}, cursor: subnet.base + 1 };
@@ -292,7 +305,7 @@ export class NetworkManager {
       this.store.save(n);
       throw e;
     }
-    await this.refreshHosts(n);
+    await this.refreshHosts(n, ep);
     this.emit('connect', n, ep);
     return { netns, ip: address, files };
   }
@@ -427,11 +440,16 @@ export class NetworkManager {
     if (ps) await Promise.all(ps.map((p) => p.close()));
   }
 
-  /** Every live endpoint's hosts file lists itself and its live peers. */
-  private refreshHosts(n: NetworkRecord): Promise<void> {
+  /**
+   * Every live endpoint's hosts file lists itself and its live peers. On the default network, as
+   * in Docker, containers are not reachable by name: only the connecting container's own file
+   * is written (no rewrite of every file on a network of thousands).
+   */
+  private refreshHosts(n: NetworkRecord, only?: EndpointRecord): Promise<void> {
+    const byName = n.name !== DEFAULT_NETWORK;
     const run = async () => {
-      const live = Object.values(n.endpoints).filter((e) => e.up);
-      for (const ep of live) {
+      const live = byName ? Object.values(n.endpoints).filter((e) => e.up) : [];
+      for (const ep of byName ? live : only ? [only] : []) {
         const path = etcFilePaths(ep.containerDir).hosts;
         if (!existsSync(ep.containerDir)) continue;
         writeInPlace(path, renderHosts({

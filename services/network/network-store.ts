@@ -1,7 +1,8 @@
 // Network records on disk: one JSON file each under `<root>/networks/`, written atomically
-// (temporary file, fsync, rename). Writes are synchronous: the files are tiny and every change of
-// the allocation must be on disk before an address is used.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+// (temporary file, rename). Writes are synchronous: every change of the allocation is in the file
+// before an address is used, so a daemon that dies never hands a live address out again. (No
+// fsync, as for the supervisor's records: a crash of the daemon loses nothing written.)
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkRecord } from './network-record.js';
 
@@ -37,8 +38,7 @@ export class NetworkStore {
     const tmp = `${path}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, JSON.stringify(r, null, 2));
-      fsyncSync(fd);
+      writeSync(fd, JSON.stringify(r));
     } finally {
       closeSync(fd);
     }
