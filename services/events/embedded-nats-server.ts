@@ -129,11 +129,13 @@ export class EmbeddedNatsServer {
     ];
     if (this.opts.name) args.push('-n', this.opts.name);
     const child = spawn(this.binary, args, { stdio: 'ignore', detached: true });
-    const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(
-      new TdockerError('UNAVAILABLE', `events: cannot run ${this.binary}: ${err.message}`, { cause: err }))));
+    let exited = false;
+    const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => {
+      exited = true; // no 'exit' follows a failed spawn: stop waiting for the server
+      reject(new TdockerError('UNAVAILABLE', `events: cannot run ${this.binary}: ${err.message}`, { cause: err }));
+    }));
     spawnError.catch(() => {});
     this.child = child;
-    let exited = false;
     child.once('exit', (code, sig) => {
       exited = true;
       if (this.child === child) this.child = undefined;
