@@ -24,7 +24,8 @@ function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: Da
           import('./client/daemon-client.js'),
           import('./client/daemon-target.js'),
         ]);
-        opened.client = new DaemonClient(daemonTargetOf(global));
+        const target = global.fleetHost ? await (await import('./client/fleet-target.js')).fleetTarget(global) : daemonTargetOf(global);
+        opened.client = new DaemonClient(target);
       }
       return opened.client;
     },

@@ -18,6 +18,10 @@ export interface ContainerSummary {
   startedAt?: string;
   finishedAt?: string;
   restartCount: number;
+  command: string;
+  oomKilled: boolean;
+  labels: Record<string, string>;
+  networkMode: string;
 }
 
 export function containerSummary(v: ContainerView): ContainerSummary {
@@ -30,6 +34,10 @@ export function containerSummary(v: ContainerView): ContainerSummary {
     state: v.state,
     created: v.record.created,
     restartCount: c.restartCount,
+    command: v.record.spec.process.args.join(' '),
+    oomKilled: c.oomKilled,
+    labels: { ...v.record.labels },
+    networkMode: v.record.spec.network?.mode ?? 'none',
   };
   if (c.pid !== null && (v.state === 'running' || v.state === 'paused')) s.pid = c.pid;
   if (c.exitCode !== null) s.exitCode = c.exitCode;

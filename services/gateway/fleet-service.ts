@@ -1,4 +1,5 @@
 // System.Hosts and System.FleetContainers: the fleet as the bus's KV buckets hold it.
+import { ContainerStatus, type ContainerSummary } from '../../proto/gen/tinydocker/v1/containers.js';
 import type { FleetContainer, FleetContainersResponse, FleetHost, HostsResponse } from '../../proto/gen/tinydocker/v1/system.js';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { FleetBus } from './fleet-bus.js';
@@ -29,10 +30,51 @@ export async function fleetHosts(ctx: GatewayContext): Promise<HostsResponse> {
 interface Summary {
   name?: string;
   image?: string;
+  imageId?: string;
   state?: string;
   created?: string;
   pid?: number;
   exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount?: number;
+  command?: string;
+  oomKilled?: boolean;
+  labels?: Record<string, string>;
+  networkMode?: string;
+}
+
+const STATUS: Record<string, ContainerStatus> = {
+  created: ContainerStatus.CREATED,
+  running: ContainerStatus.RUNNING,
+  paused: ContainerStatus.PAUSED,
+  restarting: ContainerStatus.RESTARTING,
+  removing: ContainerStatus.REMOVING,
+  exited: ContainerStatus.EXITED,
+  dead: ContainerStatus.DEAD,
+};
+
+/** A host's KV summary as `ps` shows a container. */
+function psSummary(host: string, id: string, s: Summary): ContainerSummary {
+  return {
+    id,
+    names: s.name ? [s.name] : [],
+    image: s.image ?? '',
+    imageId: s.imageId ?? '',
+    command: s.command ?? '',
+    created: toTimestamp(s.created),
+    state: STATUS[s.state ?? ''] ?? ContainerStatus.UNSPECIFIED,
+    exitCode: s.exitCode ?? 0,
+    startedAt: toTimestamp(s.startedAt),
+    finishedAt: toTimestamp(s.finishedAt),
+    oomKilled: s.oomKilled === true,
+    paused: s.state === 'paused',
+    restartCount: s.restartCount ?? 0,
+    labels: s.labels ?? {},
+    mounts: [],
+    networkMode: s.networkMode ?? '',
+    host,
+  };
 }
 
 export async function fleetContainers(ctx: GatewayContext): Promise<FleetContainersResponse> {
@@ -48,6 +90,7 @@ export async function fleetContainers(ctx: GatewayContext): Promise<FleetContain
         state: s.state ?? '',
         created: s.created ?? '',
         summary: JSON.stringify(c.summary),
+        container: psSummary(c.host, c.id, s),
       };
       if (typeof s.pid === 'number') out.pid = s.pid;
       if (typeof s.exitCode === 'number') out.exitCode = s.exitCode;

@@ -32,6 +32,7 @@ export function infoJson(i: InfoResponse): Record<string, unknown> {
     ServerVersion: i.serverVersion,
     NatsURL: i.natsUrl,
     NatsConnected: i.natsConnected,
+    Events: { State: i.natsState, Servers: i.natsServers, Pending: i.natsPending, Embedded: i.natsEmbedded, LastError: i.natsLastError },
     SwapLimit: i.swapLimit,
     Warnings: i.warnings.length > 0 ? i.warnings : null,
     SystemTime: rfc3339Nano(i.systemTime),
@@ -63,9 +64,21 @@ export function infoText(i: InfoResponse, client: { version: string; debug: bool
     ` Name: ${i.name}`,
     ` ID: ${i.id}`,
     ` Root Dir: ${i.rootDir}`,
-    ` Events: ${i.natsUrl || 'none'}${i.natsUrl ? (i.natsConnected ? ' (connected)' : ' (not connected)') : ''}`,
+    ...eventsText(i),
     '',
   ].join('\n');
+}
+
+/** The event bus: its state, the servers (embedded or given with --nats), what waits for JetStream. */
+function eventsText(i: InfoResponse): string[] {
+  const state = i.natsState || (i.natsConnected ? 'connected' : 'degraded');
+  const lines = [
+    ` Events: ${state}`,
+    `  Servers: ${i.natsServers.length ? i.natsServers.join(', ') : i.natsUrl || 'none'}${i.natsEmbedded ? ' (embedded)' : ''}`,
+    `  Pending: ${i.natsPending}`,
+  ];
+  if (state !== 'connected' && i.natsLastError) lines.push(`  Last Error: ${i.natsLastError}`);
+  return lines;
 }
 
 export const info: Action<InfoCommand> = async (cmd, cli) => {

@@ -6,6 +6,7 @@ import { unaryCall } from '../client/unary-call.js';
 import { formatPs } from '../format/ps-table.js';
 
 export const ps: Action<PsCommand> = async (cmd, cli) => {
+  if (cmd.fleet) return (await import('./ps-fleet.js')).psFleet(cmd, cli);
   const daemon = await cli.daemon();
   const res = await unaryCall<ListContainersResponse>((done) => daemon.containers.list(cmd.request, done)).catch((err) => {
     throw cli.fail(err, 'ps');

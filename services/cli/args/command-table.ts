@@ -4,8 +4,10 @@ import type { CommandSpec } from './command-spec.js';
 import type { AttachCommand } from './commands/attach.js';
 import type { CommitCommand } from './commands/commit.js';
 import type { CreateCommand } from './commands/create.js';
+import type { EventsCommand } from './commands/events.js';
 import type { ExecCommand } from './commands/exec.js';
 import type { ExportCommand } from './commands/export.js';
+import type { HostsCommand } from './commands/hosts.js';
 import type { ImagePruneCommand } from './commands/image-prune.js';
 import type { ImagesCommand } from './commands/images.js';
 import type { ImportCommand } from './commands/import.js';
@@ -39,7 +41,8 @@ export type Command =
   | NetworkRmCommand | PauseCommand | PortCommand | PsCommand | RenameCommand
   | RestartCommand | RmCommand | RmiCommand | RunCommand | StartCommand | StatsCommand | StopCommand
   | TopCommand | UnpauseCommand | VersionCommand | WaitCommand
-  | CommitCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand;
+  | CommitCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand
+  | EventsCommand | HostsCommand;
 
 type Loader = () => Promise<CommandSpec>;
 
@@ -47,8 +50,10 @@ export const commandLoaders: Readonly<Record<Command['name'], Loader>> = {
   attach: async () => (await import('./commands/attach.js')).attachSpec,
   commit: async () => (await import('./commands/commit.js')).commitSpec,
   create: async () => (await import('./commands/create.js')).createSpec,
+  events: async () => (await import('./commands/events.js')).eventsSpec,
   exec: async () => (await import('./commands/exec.js')).execSpec,
   export: async () => (await import('./commands/export.js')).exportSpec,
+  hosts: async () => (await import('./commands/hosts.js')).hostsSpec,
   'image prune': async () => (await import('./commands/image-prune.js')).imagePruneSpec,
   images: async () => (await import('./commands/images.js')).imagesSpec,
   import: async () => (await import('./commands/import.js')).importSpec,
@@ -124,6 +129,7 @@ export const managementCommands: Readonly<Record<string, Readonly<Record<string,
     rm: ['network rm'],
   },
   system: {
+    events: ['events'],
     info: ['info'],
   },
 };

@@ -15,6 +15,11 @@ export interface GlobalOptions {
   tls?: { ca: string; cert: string; key: string };
   /** A tcp:// host on loopback reached without TLS (--insecure); never set for other hosts. */
   insecure?: true;
+  /** -H NAME: a host of the fleet, reached at the address its daemon advertises on the bus, as
+   *  the daemon at `host` (TDOCKER_HOST or the local socket) knows it. */
+  fleetHost?: string;
+  /** Client certificate files for a fleet host that listens on TCP (the same flags and defaults). */
+  fleetTls?: { ca: string; cert: string; key: string };
   debug: boolean;
 }
 
@@ -31,9 +36,21 @@ export const globalFlags: readonly FlagSpec[] = [
 export function globalOptionsOf(flags: ParsedFlags, ctx: ParseContext): GlobalOptions {
   const fromEnv = ctx.env['TDOCKER_HOST'];
   let host = defaultHost;
-  if (flags.has('host')) host = flags.convert('host', parseHost)!;
+  const fleetHost = flags.has('host') && isFleetHostName(flags.string('host') ?? '') ? flags.string('host') : undefined;
+  if (flags.has('host') && !fleetHost) host = flags.convert('host', parseHost)!;
   else if (fromEnv) host = hostFromEnv(fromEnv);
   const options: GlobalOptions = { host, debug: flags.bool('debug') };
+  if (fleetHost) {
+    options.fleetHost = fleetHost;
+    const dir = ctx.env['TDOCKER_CERT_PATH'] || `${ctx.env['HOME'] ?? ''}/.tdocker`;
+    options.fleetTls = {
+      ca: flags.string('tlscacert') ?? `${dir}/ca.pem`,
+      cert: flags.string('tlscert') ?? `${dir}/cert.pem`,
+      key: flags.string('tlskey') ?? `${dir}/key.pem`,
+    };
+    if (flags.bool('insecure')) options.insecure = true;
+    if (!host.startsWith('tcp://')) return options;
+  }
   if (host.startsWith('tcp://') && flags.bool('insecure')) {
     // The daemon listens in the clear only on loopback; anywhere else it requires mutual TLS.
     if (!isLoopbackHost(host)) {
@@ -49,6 +66,11 @@ export function globalOptionsOf(flags: ParsedFlags, ctx: ParseContext): GlobalOp
     };
   }
   return options;
+}
+
+/** A bare host name (`-H web-01`): not unix:// or tcp://, a name as hosts are named in the fleet. */
+export function isFleetHostName(value: string): boolean {
+  return !value.includes('://') && /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value);
 }
 
 function hostFromEnv(value: string): string {

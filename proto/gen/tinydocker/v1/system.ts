@@ -18,6 +18,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { ContainerSummary } from "./containers.js";
 
 export const protobufPackage = "tinydocker.v1";
 
@@ -200,6 +201,8 @@ export interface FleetContainer {
     | undefined;
   /** The summary as the host wrote it to KV (JSON). */
   summary: string;
+  /** The same as `ps` shows it (host set). */
+  container?: ContainerSummary | undefined;
 }
 
 export interface FleetContainersResponse {
@@ -2287,6 +2290,7 @@ function createBaseFleetContainer(): FleetContainer {
     pid: undefined,
     exitCode: undefined,
     summary: "",
+    container: undefined,
   };
 }
 
@@ -2318,6 +2322,9 @@ export const FleetContainer: MessageFns<FleetContainer> = {
     }
     if (message.summary !== "") {
       writer.uint32(74).string(message.summary);
+    }
+    if (message.container !== undefined) {
+      ContainerSummary.encode(message.container, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2407,6 +2414,14 @@ export const FleetContainer: MessageFns<FleetContainer> = {
             message.summary = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.container = ContainerSummary.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2434,6 +2449,7 @@ export const FleetContainer: MessageFns<FleetContainer> = {
         ? globalThis.Number(object.exit_code)
         : undefined,
       summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
+      container: isSet(object.container) ? ContainerSummary.fromJSON(object.container) : undefined,
     };
   },
 
@@ -2466,6 +2482,9 @@ export const FleetContainer: MessageFns<FleetContainer> = {
     if (message.summary !== "") {
       obj.summary = message.summary;
     }
+    if (message.container !== undefined) {
+      obj.container = ContainerSummary.toJSON(message.container);
+    }
     return obj;
   },
 
@@ -2483,6 +2502,9 @@ export const FleetContainer: MessageFns<FleetContainer> = {
     message.pid = object.pid ?? undefined;
     message.exitCode = object.exitCode ?? undefined;
     message.summary = object.summary ?? "";
+    message.container = (object.container !== undefined && object.container !== null)
+      ? ContainerSummary.fromPartial(object.container)
+      : undefined;
     return message;
   },
 };

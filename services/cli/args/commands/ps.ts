@@ -12,6 +12,8 @@ export interface PsCommand {
   quiet: boolean;
   noTrunc: boolean;
   format: OutputFormat;
+  /** Every host's containers, from the fleet's bus (--fleet). */
+  fleet: boolean;
 }
 
 export const psSpec: CommandSpec<PsCommand> = {
@@ -21,6 +23,7 @@ export const psSpec: CommandSpec<PsCommand> = {
   flags: [
     { name: 'all', short: 'a', kind: 'bool', description: 'Show all containers (default shows just running)' },
     { name: 'filter', short: 'f', kind: 'list', type: 'filter', description: 'Filter output based on conditions provided (id, name, label, status, ancestor, exited)' },
+    { name: 'fleet', kind: 'bool', description: 'Show the containers of every host of the fleet, with a HOST column' },
     { name: 'format', kind: 'string', description: "Format output: 'table', 'json', or a template ('{{.ID}}\\t{{.Names}}')" },
     { name: 'last', short: 'n', kind: 'string', type: 'int', description: 'Show n last created containers (includes all states)' },
     { name: 'latest', short: 'l', kind: 'bool', description: 'Show the latest created container (includes all states)' },
@@ -42,6 +45,7 @@ export const psSpec: CommandSpec<PsCommand> = {
       quiet: flags.bool('quiet'),
       noTrunc: flags.bool('no-trunc'),
       format: flags.convert('format', parseOutputFormat) ?? { kind: 'table' },
+      fleet: flags.bool('fleet'),
     };
   },
 };
