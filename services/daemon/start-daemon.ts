@@ -19,7 +19,8 @@ import { ContainerRunner } from './container-runner.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { RunnerRuntime } from './runner-runtime.js';
 import { Runtime } from '../runtime/runtime.js';
-import { NetworkManager, type NetworkEvent } from '../network/index.js';
+import { NetworkManager } from '../network/index.js';
+import { publishNetworkEvents } from './network-events.js';
 import { EventBus } from '../events/mod.js';
 import { publishCommandEvents, publishContainerEvents, syncSummaries } from './container-events.js';
 import type { ListenAddress } from '../gateway/listen-address.js';
@@ -62,9 +63,8 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   const shims = new Runtime();
   const runner = new ContainerRunner({ root: opts.root, runRoot: opts.runRoot, cgroups, runtime: shims, ...(placement ? { placement } : {}) });
   const netLog = log.child({ component: 'network' });
-  // Hook for the event bus: connect/disconnect go to the log until the bus is wired here.
-  const onNetworkEvent = (e: NetworkEvent) => netLog.info({ container: e.containerId, network: e.network.name, ip: e.ip }, `network ${e.action}`);
-  const network = new NetworkManager({ root: opts.root, runRoot: opts.runRoot, onEvent: onNetworkEvent });
+  // Its connect/disconnect events go on the bus once the bus exists (publishNetworkEvents below).
+  const network = new NetworkManager({ root: opts.root, runRoot: opts.runRoot });
   let supervisorRef: Supervisor | undefined;
   const runtime = new RunnerRuntime(runner, {
     manager: network,
@@ -93,6 +93,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   const bs = bus.status();
   busLog.info({ state: bs.state, servers: bs.servers, embedded: bs.embedded, host: hostName }, 'event bus started');
   const stopPublishing = publishContainerEvents(supervisor, bus, log.child({ component: 'events' }));
+  publishNetworkEvents(network, supervisor, bus, netLog);
   publishCommandEvents(supervisor, bus, busLog);
 
   const ctx: GatewayContext = {

@@ -4,6 +4,8 @@ import { invalid } from '../errors/tdocker-error.js';
 export const CONTAINER_ACTIONS = [
   'create', 'mount', 'start', 'die', 'oom', 'kill', 'stop', 'pause', 'unpause', 'restart',
   'unmount', 'destroy', 'rename', 'exec_create', 'exec_start', 'exec_die', 'attach', 'detach',
+  // Network connect and disconnect of the container (attributes: network, networkId, ip).
+  'connect', 'disconnect',
 ] as const;
 
 export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];

@@ -11,7 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { skipReason } from '../helpers/test-host.js';
 import type { NetworksClient } from '../../proto/gen/tinydocker/v1/networks.js';
-import { DaemonHarness, codeOf, logText, runRequest } from './daemon-harness.js';
+import { DaemonHarness, codeOf, collect, logText, runRequest } from './daemon-harness.js';
+
+const toTimestampNow = () => {
+  const ms = Date.now() + 1000;
+  return { seconds: Math.floor(ms / 1000), nanos: 0 };
+};
 import { DeviceNames } from '../../services/network/device-names.js';
 import { buildUdpEcho, listening, net, networkLeftovers, networksClient } from './network-harness.js';
 
@@ -94,6 +99,11 @@ describe('container networks', { skip: skipReason || (!hasIp && 'needs iproute2'
     await h.remove(a, true);
     await h.remove(b, true);
     await h.remove(c, true);
+    // connect and disconnect are on the event bus, with the network and the address.
+    const events = await collect(h.system.events({ since: { seconds: 0, nanos: 0 }, until: toTimestampNow(), container: ['alpha'], image: [], event: ['connect', 'disconnect'], host: [] } as never)) as { action: string; attributes: Record<string, string> }[];
+    assert.deepEqual(events.map((e) => e.action), ['connect', 'disconnect']);
+    assert.equal(events[0]!.attributes.network, 'tn1');
+    assert.equal(events[0]!.attributes.ip, ia.networkSettings!.ipAddress);
     await net.remove(nets, 'tn1');
     assert.equal(await codeOf(net.inspect(nets, 'tn1')), 'NOT_FOUND');
   });
