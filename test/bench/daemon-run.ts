@@ -111,7 +111,7 @@ try {
   }
   const r = results as Record<string, number | null | object>;
   const f = (x: unknown, d = 1) => (typeof x === 'number' ? x.toFixed(d) : '-');
-  console.log(`tdocker run --rm busybox true (CLI incl.)  median ${f(r.e2eMedianMs)} ms   podman --network none ${f(r.podmanMedianMs)} ms   ratio ${f(r.e2eVsPodman, 2)} (targets <= 100 ms, <= 0.6)`);
+  console.log(`tdocker run --rm --network none busybox true (CLI incl.)  median ${f(r.e2eMedianMs)} ms   podman --network none ${f(r.podmanMedianMs)} ms   ratio ${f(r.e2eVsPodman, 2)} (targets <= 100 ms, <= 0.6)`);
   console.log(`gRPC Run -> started p50 ${f(r.runStartedP50Ms)} ms   crun run ${f(r.crunMedianMs)} ms   ratio ${f(r.runVsCrun, 2)} (target <= 1.5)`);
   console.log(`${NPAR} Runs at once ${f(r.batchRunMs)} ms   crun x${NPAR} -P8 ${f(r.crunBatchMs)} ms   ratio ${f(r.batchVsCrun, 2)} (target <= 1.0)`);
   if (NPS > 0) console.log(`tdocker ps -q with ${NPS} running: median ${f(r.ps1000MedianMs)} ms (target <= 150); daemon RSS ${JSON.stringify(r.daemonRssMiB)} MiB (target <= 150)`);
