@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 import { unmountAll } from '../../services/rootfs/unmount-all.js';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { killEmbeddedNats } from '../helpers/embedded-nats.js';
 
 const built = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 export const cliMain = built('services/cli/main.js');
@@ -207,6 +208,7 @@ export class E2eDaemon {
       if (gone === false) this.#daemon.kill('SIGKILL');
     }
     killShimsUnder(this.base);
+    killEmbeddedNats(join(this.base, 'root'));
     try {
       unmountAll(this.base);
     } finally {

@@ -76,7 +76,7 @@ export class TestHost {
       if (found) out.push(...found.split('\n').map((d) => `cgroup: ${d}`));
     }
     const procs = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n')
-      .filter((l) => l.includes('tdocker-shim') && l.includes(this.base));
+      .filter((l) => (l.includes('tdocker-shim') || l.includes('nats-server')) && l.includes(this.base));
     out.push(...procs.map((p) => `process: ${p.trim()}`));
     return out;
   }

@@ -113,7 +113,7 @@ describe('a fleet of two daemons on one nats-server', { skip }, () => {
     const actions = got.map((e) => e.action);
     const lifecycle = actions.filter((x) => ['create', 'start', 'die', 'destroy'].includes(x));
     assert.deepEqual(lifecycle, ['create', 'start', 'die', 'destroy'], `events: ${actions.join(' ')}`);
-    assert.ok(actions.indexOf('kill') < actions.indexOf('die') || !actions.includes('kill'));
+    assert.deepEqual(actions, ['create', 'mount', 'start', 'die', 'stop', 'destroy']);
     // Every event of the container, each seq once, 1, 2, 3, ... with no gap.
     assert.deepEqual(got.map((e) => e.seq), got.map((_, i) => i + 1), `seqs: ${got.map((e) => `${e.seq}:${e.action}`).join(' ')}`);
     for (const e of got) {
@@ -139,6 +139,28 @@ describe('a fleet of two daemons on one nats-server', { skip }, () => {
     });
   });
 
+  it('publishes rename, kill (before the die it causes) and oom-free die with the signal', async () => {
+    const got: Event[] = [];
+    const stream = b.system.events({ container: [], image: [], event: [], host: ['fleet-a'] });
+    streams.push(stream);
+    stream.on('data', (e: Event) => got.push(e));
+    stream.on('error', () => {});
+    await sleep(500);
+    const id = await a.run(runRequest('busybox', ['sleep', '100'], { name: 'k1' }));
+    await a.rename(id, 'k2');
+    await a.kill(id, 'SIGKILL');
+    await a.wait(id);
+    await waitFor('the die event', async () => (got.some((e) => e.action === 'die') ? true : undefined));
+    const mine = got.filter((e) => e.containerId === id);
+    assert.deepEqual(mine.map((e) => e.action), ['create', 'mount', 'start', 'rename', 'kill', 'die']);
+    const rename = mine.find((e) => e.action === 'rename')!;
+    assert.equal(rename.containerName, 'k2');
+    assert.equal(rename.attributes['oldName'], 'k1');
+    assert.equal(mine.find((e) => e.action === 'kill')!.attributes['signal'], 'SIGKILL');
+    assert.equal(mine.find((e) => e.action === 'die')!.oomKilled, false);
+    await a.remove(id);
+  });
+
   it('replays history with since and stops at until', async () => {
     const since = { seconds: Math.floor(Date.now() / 1000) - 120, nanos: 0 };
     const until = { seconds: Math.floor(Date.now() / 1000) + 1, nanos: 0 };
@@ -150,7 +172,7 @@ describe('a fleet of two daemons on one nats-server', { skip }, () => {
       stream.on('error', reject);
       stream.on('end', () => resolve(out));
     });
-    assert.deepEqual(got.map((e) => `${e.host} ${e.containerName} ${e.action}`), ['fleet-a web destroy']);
+    assert.deepEqual(got.map((e) => `${e.host} ${e.containerName} ${e.action}`), ['fleet-a web destroy', 'fleet-a k2 destroy']);
   });
 });
 

@@ -15,6 +15,7 @@ import { ImagesClient } from '../../proto/gen/tinydocker/v1/images.js';
 import { SystemClient } from '../../proto/gen/tinydocker/v1/system.js';
 import { detectCgroupDriver } from '../../services/cgroups/detect-cgroup-driver.js';
 import { ContainerRunner } from '../../services/daemon/container-runner.js';
+import { killEmbeddedNats } from '../helpers/embedded-nats.js';
 import { TestHost } from '../helpers/test-host.js';
 
 export const daemonMain = fileURLToPath(new URL('../../services/daemon/main.js', import.meta.url));
@@ -175,6 +176,7 @@ export class DaemonHarness {
       const runner = new ContainerRunner({ root: this.host.root, runRoot: this.host.runRoot, cgroups, placement: { cgroupParent: this.host.group } });
       for (const id of readdirSync(containersDir)) await runner.remove(id).catch(() => {});
     }
+    killEmbeddedNats(this.host.root);
     removeCgroupParents(this.host.group);
     await this.host.cleanup();
   }
