@@ -6,13 +6,19 @@ import { invalid } from '../errors/tdocker-error.js';
 
 const KEEP = /^[A-Za-z0-9_-]$/;
 
+let lastHost = '';
+let lastToken = '';
+
 export function hostToken(host: string): string {
+  if (host === lastHost) return lastToken; // a daemon has one host name: escape it once
   if (!host) throw invalid('events: the host name is empty');
   let out = '';
   for (const byte of Buffer.from(host, 'utf8')) {
     const ch = String.fromCharCode(byte);
     out += byte < 0x80 && KEEP.test(ch) ? ch : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
+  lastHost = host;
+  lastToken = out;
   return out;
 }
 
