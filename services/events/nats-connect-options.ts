@@ -20,6 +20,9 @@ export function natsConnectOptions(o: { servers: string[]; name: string; creds?:
     pingInterval: 5000,
     maxPingOut: 2,
     timeout: 2000,
+    // Otherwise every request builds two Error objects with stack traces up front, in case it
+    // fails: a fifth of the CPU of a publish burst.
+    noAsyncTraces: true,
   };
   if (o.creds) {
     const path = o.creds;
