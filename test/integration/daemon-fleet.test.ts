@@ -10,7 +10,9 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Event, FleetContainersResponse, HostsResponse, InfoResponse } from '../../proto/gen/tinydocker/v1/system.js';
 import { natsSkip, NatsServer } from '../helpers/nats-server.js';
 import { skipReason } from '../helpers/test-host.js';
-import { DaemonHarness, runRequest, unary } from './daemon-harness.js';
+import { HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthClient } from '../../proto/gen/grpc/health/v1/health.js';
+import { freePort } from '../../services/events/free-port.js';
+import { codeOf, DaemonHarness, insecure, runRequest, unary } from './daemon-harness.js';
 
 const skip = skipReason || natsSkip;
 
@@ -192,6 +194,50 @@ describe('a daemon without --nats', { skip }, () => {
       await h.stop();
     }
     assert.deepEqual(natsServersUnder(h.host.root), []);
+    assert.deepEqual(h.host.leftovers(), []);
+  });
+});
+
+describe('a daemon whose NATS server is away', { skip }, () => {
+  it('runs containers anyway, says degraded in Info, stays SERVING, and publishes once NATS is up', async () => {
+    const port = await freePort();
+    const h = await DaemonHarness.create();
+    let nats: NatsServer | undefined;
+    const health = () => {
+      const c = new HealthClient(`unix://${h.socket}`, insecure);
+      return unary<HealthCheckResponse>((cb) => c.check({ service: '' }, cb)).finally(() => c.close());
+    };
+    try {
+      await h.start(['--nats', `nats://127.0.0.1:${port}`, '--host-name', 'away', '--default-network', 'none']);
+      await h.importBusybox('busybox:latest');
+      const id = await h.run(runRequest('busybox', ['true'], { name: 'offline' }));
+      assert.equal((await h.wait(id)).exitCode, 0);
+      const info = await unary<InfoResponse>((cb) => h.system.info({}, cb));
+      assert.equal(info.natsState, 'degraded');
+      assert.equal(info.natsConnected, false);
+      assert.ok(info.natsPending >= 4, `pending ${info.natsPending}`);
+      assert.ok(info.warnings.some((w) => w.includes('event bus is degraded')));
+      assert.equal((await health()).status, HealthCheckResponse_ServingStatus.SERVING);
+      assert.equal(await codeOf(unary((cb) => h.system.hosts({}, cb))), 'UNAVAILABLE');
+
+      // NATS comes up on that port: what waited in the outbox is delivered.
+      nats = await NatsServer.start({ port });
+      await waitFor('the bus to connect and drain', async () => {
+        const i = await unary<InfoResponse>((cb) => h.system.info({}, cb));
+        return i.natsState === 'connected' && i.natsPending === 0 ? true : undefined;
+      }, 30_000);
+      const stream = h.system.events({ since: { seconds: Math.floor(Date.now() / 1000) - 300, nanos: 0 }, until: { seconds: Math.floor(Date.now() / 1000) + 1, nanos: 0 }, container: [id], image: [], event: [], host: [] });
+      const got: Event[] = await new Promise((resolve, reject) => {
+        const out: Event[] = [];
+        stream.on('data', (e: Event) => out.push(e));
+        stream.on('error', reject);
+        stream.on('end', () => resolve(out));
+      });
+      assert.deepEqual(got.map((e) => e.action), ['create', 'mount', 'start', 'die']);
+    } finally {
+      await h.stop();
+      await nats?.cleanup();
+    }
     assert.deepEqual(h.host.leftovers(), []);
   });
 });
