@@ -28,6 +28,7 @@ export interface EmbeddedNatsServerOptions {
 
 const HOST = '127.0.0.1';
 const RESTART_DELAY_MS = 1000;
+const RESTART_DELAY_MAX_MS = 30_000;
 
 export class EmbeddedNatsServer {
   private child: ChildProcess | undefined;
@@ -35,6 +36,7 @@ export class EmbeddedNatsServer {
   private adoptWatch: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private restartFailures = 0;
   private port = 0;
   private readonly binary: string;
 
@@ -136,10 +138,12 @@ export class EmbeddedNatsServer {
     }));
     spawnError.catch(() => {});
     this.child = child;
+    let ready = false;
     child.once('exit', (code, sig) => {
       exited = true;
       if (this.child === child) this.child = undefined;
-      if (!this.stopping) this.onUnexpectedExit(`nats-server exited (${sig ?? code})`);
+      // Only a server that was up is restarted from here; a failed start is its caller's business.
+      if (ready && !this.stopping) this.onUnexpectedExit(`nats-server exited (${sig ?? code})`);
     });
     child.unref();
     try {
@@ -152,24 +156,28 @@ export class EmbeddedNatsServer {
       throw err instanceof TdockerError ? err : new TdockerError('UNAVAILABLE',
         `events: embedded nats-server on ${HOST}:${this.port} did not start (see ${join(dir, 'nats-server.log')})`, { cause: err });
     }
+    ready = true;
     writeFileSync(join(dir, 'nats-server.pid'), `${child.pid}\n`, { mode: 0o644 });
     writeFileSync(join(dir, 'url'), `${this.url}\n`, { mode: 0o644 });
     this.opts.logger.info({ pid: child.pid, url: this.url }, 'events: embedded nats-server ready');
   }
 
   private onUnexpectedExit(why: string): void {
-    if (this.stopping) return;
-    this.opts.logger.warn({ why }, 'events: embedded nats-server stopped; starting it again');
+    if (this.stopping || this.restartTimer) return;
+    if (!this.restartFailures) this.opts.logger.warn({ why }, 'events: embedded nats-server stopped; starting it again');
+    const delay = Math.min(RESTART_DELAY_MS * 2 ** this.restartFailures, RESTART_DELAY_MAX_MS);
     this.restartTimer = setTimeout(async () => {
       this.restartTimer = undefined;
       try {
         if (await portInUse(this.port)) throw new Error(`port ${this.port} is taken`);
         await this.spawnAndWait();
+        this.restartFailures = 0;
       } catch (err) {
-        this.opts.logger.error({ err: String(err) }, 'events: embedded nats-server restart failed; retrying');
+        // Same port or nothing: the connection's server list holds this URL.
+        if (this.restartFailures++ % 10 === 0) this.opts.logger.error({ err: String(err) }, 'events: embedded nats-server restart failed; retrying');
         this.onUnexpectedExit('restart failed');
       }
-    }, RESTART_DELAY_MS);
+    }, delay);
     this.restartTimer.unref();
   }
 }

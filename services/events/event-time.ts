@@ -1,12 +1,24 @@
-// Nanosecond wall-clock time for events. Date has milliseconds only, so the clock is anchored
-// once to Date.now() and advanced with the monotonic hrtime: times from one process never go
-// backwards and carry real nanosecond digits.
+// Nanosecond wall-clock time for events. Date has milliseconds only, so the clock is anchored to
+// Date.now() and advanced with the monotonic hrtime: real nanosecond digits, never backwards within
+// a process. When the wall clock has moved away from it (NTP steps, slow drift over weeks) by more
+// than 5 ms, it is anchored again, still without going backwards.
 
-const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+const MS = 1_000_000n;
+let anchor = BigInt(Date.now()) * MS - process.hrtime.bigint();
+let last = 0n;
 
 /** Nanoseconds since the Unix epoch. */
 export function nowNanos(): bigint {
-  return anchor + process.hrtime.bigint();
+  const hr = process.hrtime.bigint();
+  let t = anchor + hr;
+  const wall = BigInt(Date.now()) * MS;
+  if (t - wall > 5n * MS || wall - t > 5n * MS) {
+    anchor = wall - hr;
+    t = wall;
+  }
+  if (t <= last) t = last + 1n;
+  last = t;
+  return t;
 }
 
 /** RFC 3339 in UTC with nine fraction digits: 2024-05-01T12:00:00.123456789Z. */
