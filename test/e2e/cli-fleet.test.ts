@@ -4,6 +4,7 @@
 // `-H NAME` reaches another host by its fleet name.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from '../../services/events/free-port.js';
 import { natsSkip, NatsServer } from '../helpers/nats-server.js';
 import { E2eDaemon, e2eSkipReason } from './tdocker-e2e.js';
 
@@ -14,7 +15,13 @@ describe('tdocker across a fleet of two daemons', { skip: e2eSkipReason || natsS
 
   before(async () => {
     nats = await NatsServer.start();
-    a = await E2eDaemon.start({ daemonArgs: ['--nats', nats.url, '--host-name', 'cli-a', '--default-network', 'none'] });
+    // A listens on TCP (loopback, in the clear): -H cli-a resolves to its tcp:// address.
+    const port = await freePort();
+    a = await E2eDaemon.start({
+      listen: `tcp://127.0.0.1:${port}`,
+      daemonArgs: ['--insecure', '--nats', nats.url, '--host-name', 'cli-a', '--default-network', 'none'],
+      cliArgs: ['--insecure'],
+    });
     b = await E2eDaemon.start({ daemonArgs: ['--nats', nats.url, '--host-name', 'cli-b', '--default-network', 'none'], image: false });
   });
   after(async () => {
@@ -69,9 +76,13 @@ describe('tdocker across a fleet of two daemons', { skip: e2eSkipReason || natsS
     assert.match(ps, new RegExp(`^cli-a\\s+${id.slice(0, 12)}\\s+busybox\\s+"sleep 100"\\s.*Up .*sleeper$`, 'm'));
 
     // -H cli-a through daemon B: B's bus knows where cli-a listens.
-    const viaName = await b!.tdocker(['-H', 'cli-a', 'ps', '--format', '{{.Names}}']);
+    const viaName = await b!.tdocker(['-H', 'cli-a', '--insecure', 'ps', '--format', '{{.Names}}']);
     assert.equal(viaName.code, 0, viaName.stderr);
     assert.equal(viaName.stdout.trim(), 'sleeper');
+    // Without --insecure, a tcp:// fleet host is reached with mutual TLS: here, no certificates.
+    const noTls = await b!.tdocker(['-H', 'cli-a', 'ps'], { bare: true });
+    assert.equal(noTls.code, 125);
+    assert.match(noTls.stderr, /^tdocker: TLS CA certificate \S+: no such file/m);
     const unknown = await b!.tdocker(['-H', 'nowhere', 'ps']);
     assert.equal(unknown.code, 125);
     assert.match(unknown.stderr, /^tdocker: -H nowhere: no such host in the fleet \(hosts: cli-a, cli-b\)$/m);
