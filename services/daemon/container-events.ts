@@ -138,14 +138,25 @@ export function publishContainerEvents(supervisor: Supervisor, bus: Bus, log: Su
   };
 }
 
-/** After a restore: every container's summary as it is now, and the running count. */
-export function syncSummaries(supervisor: Supervisor, bus: Bus): void {
+/**
+ * After a restore: every container's summary as it is now, and the running count; summaries of
+ * this host's containers that are gone (removed while a crashed daemon could not say so) are
+ * deleted when the bus can be read now (best effort: a degraded bus leaves them).
+ */
+export function syncSummaries(supervisor: Supervisor, bus: Bus & Pick<EventBus, 'fleetContainers'>, host: string, log: SupervisorLog): void {
   let running = 0;
+  const ids = new Set<string>();
   for (const v of supervisor.list()) {
+    ids.add(v.record.id);
     bus.putSummary(v.record.id, containerSummary(v));
     if (v.state === 'running' || v.state === 'paused' || v.state === 'restarting') running++;
   }
   bus.setRunningCount(running);
+  void bus.fleetContainers().then((all) => {
+    for (const c of all) {
+      if (c.host === host && !ids.has(c.id) && !supervisor.list().some((v) => v.record.id === c.id)) bus.deleteSummary(c.id);
+    }
+  }, (err: unknown) => log.debug({ err: String(err) }, 'could not check the fleet for stale container summaries'));
 }
 
 /**

@@ -119,7 +119,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   // Containers first, then the socket: a client never sees a half-restored host.
   const restored = await supervisor.restore();
   await restoreNetworks(network, supervisor, netLog);
-  syncSummaries(supervisor, bus);
+  syncSummaries(supervisor, bus, hostName, busLog);
   let server: RunningServer;
   try {
     server = await startGrpcServer(ctx, {
