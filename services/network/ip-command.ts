@@ -1,6 +1,6 @@
-// iproute2 as a subprocess: the netlink calls the daemon needs (links, addresses, routes) without
-// a netlink library. Batches keep one container's set-up to a couple of processes.
-import { execFile, spawn } from 'node:child_process';
+// iproute2 as a subprocess for the daemon's occasional queries and removals (links, routes); a
+// container's set-up goes through the long-lived shell (net-shell.ts).
+import { execFile } from 'node:child_process';
 import { TdockerError } from '../errors/tdocker-error.js';
 
 function fail(what: string, stderr: string, code: number | null): TdockerError {
@@ -14,24 +14,6 @@ export function ip(args: string[]): Promise<string> {
       if (err) reject(fail(`ip ${args.join(' ')}`, stderr, typeof err.code === 'number' ? err.code : null));
       else resolve(stdout);
     });
-  });
-}
-
-/**
- * Runs `lines` with `ip -batch -`, in the network namespace file `netns` when given (through
- * nsenter: `ip -n` only takes names under /run/netns).
- */
-export function ipBatch(lines: string[], opts: { netns?: string; force?: boolean } = {}): Promise<void> {
-  if (!lines.length) return Promise.resolve();
-  const ipArgs = [...(opts.force ? ['-force'] : []), '-batch', '-'];
-  const [cmd, args] = opts.netns ? ['nsenter', [`--net=${opts.netns}`, 'ip', ...ipArgs]] : ['ip', ipArgs];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b) => { stderr += b; });
-    child.on('error', (e) => reject(TdockerError.from(e)));
-    child.on('close', (code) => (code === 0 || opts.force ? resolve() : reject(fail(`ip ${lines.join('; ')}`, stderr, code))));
-    child.stdin.end(`${lines.join('\n')}\n`);
   });
 }
 

@@ -2,7 +2,8 @@
 // (bridge, veth pairs, namespace files), published ports, and the hosts files that let
 // containers on one network reach each other by name.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { DeviceNames } from './device-names.js';
 import { etcFilePaths, renderHosts, renderResolvConf, writeInPlace } from './etc-files.js';
@@ -13,12 +14,10 @@ import { listNetns, netnsPath, removeNetns } from './netns-file.js';
 import type { EndpointRecord, NetworkAttachment, NetworkDriver, NetworkRecord } from './network-record.js';
 import { NetworkStore } from './network-store.js';
 import { NetShell } from './net-shell.js';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { startProxy, type PortMapping, type Proxy } from './port-proxy.js';
 
 /** A word for sh, single-quoted. */
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-import { startProxy, type PortMapping, type Proxy } from './port-proxy.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 /** Subnets for networks created without --subnet: the first free /24 of this /16. */
@@ -127,11 +126,6 @@ export class NetworkManager {
     this.store.delete(n.id);
     this.networks.delete(n.id);
     return n;
-  }
-
-  /** Whether any container holds an address on a network: the image of `network rm`'s refusal. */
-  endpointsOf(ref: string): EndpointRecord[] {
-    return Object.values(this.get(ref).endpoints);
   }
 
   private async createBridge(name: string, req: { subnet?: string; gateway?: string; labels?: Record<string, string> }): Promise<NetworkRecord> {
