@@ -29,7 +29,10 @@ function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: Da
       }
       return opened.client;
     },
-    fail: (err, what) => daemonError(err, what, global.host, global.tls !== undefined),
+    // -H NAME: the host the fleet resolved it to, once connected.
+    fail: (err, what) => global.fleetHost && opened.client
+      ? daemonError(err, what, opened.client.host, opened.client.host.startsWith('tcp://') && !global.insecure)
+      : daemonError(err, what, global.host, global.tls !== undefined),
   };
 }
 
