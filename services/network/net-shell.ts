@@ -42,10 +42,9 @@ export class NetShell {
       this.next();
     });
     child.stdin.on('error', () => {});
+    // An idle shell keeps nothing alive; a script in flight keeps its stdout referenced (hold()).
     child.unref();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
-    (child.stderr as unknown as { unref?: () => void }).unref?.();
-    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    for (const s of [child.stdout, child.stderr, child.stdin]) (s as unknown as { unref?: () => void }).unref?.();
     return child;
   }
 
@@ -53,7 +52,15 @@ export class NetShell {
     if (this.current || !this.queue.length) return;
     this.current = this.queue.shift()!;
     this.child ??= this.start();
-    this.child.stdin.write(`{\n${this.current.script}\n} </dev/null 2>&1; echo "${this.marker} $?"\n`);
+    this.hold(true);
+    // A subshell: a script's `exit` or `cd` never reaches the shell itself.
+    this.child.stdin.write(`(\n${this.current.script}\n) </dev/null 2>&1; echo "${this.marker} $?"\n`);
+  }
+
+  private hold(on: boolean): void {
+    const out = this.child?.stdout as unknown as { ref?: () => void; unref?: () => void } | undefined;
+    if (on) out?.ref?.();
+    else out?.unref?.();
   }
 
   private onData(d: string): void {
@@ -64,6 +71,7 @@ export class NetShell {
     this.buf = this.buf.slice(m.index + m[0].length);
     const job = this.current!;
     this.current = undefined;
+    if (!this.queue.length) this.hold(false);
     if (m[1] === '0') job.resolve(out);
     else job.reject(new TdockerError('INTERNAL', out.trim() || `exit status ${m[1]}`));
     this.next();
