@@ -189,10 +189,11 @@ export class ContainerRunner {
   /** Removes everything of the container: shim, cgroup, mounts, folder. Safe to repeat. */
   async remove(id: string): Promise<void> {
     await this.cleanup(id);
+    // unmount() leaves nothing mounted under the folder or throws, so removing it cannot reach
+    // through a mount into the host. Synchronous: a container folder is a handful of entries,
+    // and rm's thread-pool hop per entry costs more than the kernel's work.
     await this.unmount(id);
-    // Synchronous: a container folder is a handful of entries, and rm's thread-pool hop per
-    // entry costs more than the kernel's work. Refuses while anything is still mounted there.
-    removeUnmounted(this.paths(id).dir);
+    rmSync(this.paths(id).dir, { recursive: true, force: true });
     rmSync(this.paths(id).socket, { force: true });
   }
 
