@@ -4,9 +4,12 @@
 //   nats-server.pid   the server's pid
 //   nats-server.log   its log (rotated by the server at 10 MiB)
 //   jetstream/        its store
-// The server logs to the file, not to a pipe: it outlives a kill -9 of the daemon (a pipe would
-// break under it), and the next daemon on the same root adopts it instead of starting a second
-// server on the same store. A server that dies under a running daemon is started again.
+// The server dies with the daemon: it is started through util-linux's `setpriv --pdeathsig TERM`
+// (the kernel sends it SIGTERM when the daemon's process ends, even by kill -9), so no server is
+// left behind; the next daemon starts a new one on the same store and port, and replays its
+// outbox. Where setpriv is missing, a server can outlive a killed daemon: the next daemon on the
+// same root then adopts it (pid file, same store, still alive) rather than start a second server on
+// the same store. The server logs to its file, never to a pipe (which would break under it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -39,9 +42,11 @@ export class EmbeddedNatsServer {
   private restartFailures = 0;
   private port = 0;
   private readonly binary: string;
+  private readonly setpriv: string | undefined;
 
   constructor(private readonly opts: EmbeddedNatsServerOptions) {
-    this.binary = opts.binary ?? findBinary();
+    this.binary = opts.binary ?? findBinary('nats-server');
+    this.setpriv = findExecutable('setpriv');
   }
 
   get url(): string {
@@ -125,12 +130,19 @@ export class EmbeddedNatsServer {
 
   private async spawnAndWait(): Promise<void> {
     const dir = this.opts.dir;
+    try {
+      accessSync(this.binary, constants.X_OK);
+    } catch (err) {
+      throw new TdockerError('UNAVAILABLE', `events: cannot run ${this.binary}: ${(err as Error).message}`, { cause: err });
+    }
     const args = [
       '-js', '-sd', dir, '-a', HOST, '-p', String(this.port),
       '-l', join(dir, 'nats-server.log'), '--log_size_limit', String(10 << 20),
     ];
     if (this.opts.name) args.push('-n', this.opts.name);
-    const child = spawn(this.binary, args, { stdio: 'ignore', detached: true });
+    const [cmd, argv] = this.setpriv ? [this.setpriv, ['--pdeathsig', 'TERM', this.binary, ...args]] : [this.binary, args];
+    // Its own session: a terminal's Ctrl-C reaches the daemon, which then stops the server itself.
+    const child = spawn(cmd, argv, { stdio: 'ignore', detached: true });
     let exited = false;
     const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => {
       exited = true; // no 'exit' follows a failed spawn: stop waiting for the server
@@ -182,10 +194,10 @@ export class EmbeddedNatsServer {
   }
 }
 
-function findBinary(): string {
-  for (const d of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin']) {
+function findExecutable(name: string): string | undefined {
+  for (const d of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin', '/bin']) {
     if (!d) continue;
-    const p = join(d, 'nats-server');
+    const p = join(d, name);
     try {
       accessSync(p, constants.X_OK);
       return p;
@@ -193,7 +205,11 @@ function findBinary(): string {
       // next
     }
   }
-  return 'nats-server';
+  return undefined;
+}
+
+function findBinary(name: string): string {
+  return findExecutable(name) ?? name;
 }
 
 function isOurServer(pid: number, dir: string): boolean {

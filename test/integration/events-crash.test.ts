@@ -1,16 +1,17 @@
 // kill -9 of the daemon: a child process publishes through an EventBus and is SIGKILLed; a new
 // EventBus on the same root replays the outbox, so the stream holds every event once, in order,
-// and the per-container seq goes on where it stopped. A killed daemon's host leaves tdocker_hosts
+// and the per-container seq goes on where it stopped. The embedded server goes with its daemon
+// (or, left over, is adopted by the next one). A killed daemon's host leaves tdocker_hosts
 // after the bucket TTL, and comes back when it starts again.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBus, type EventBusOptions } from '../../services/events/mod.js';
 import { freePort } from '../../services/events/free-port.js';
-import { NatsServer, natsSkip } from '../helpers/nats-server.js';
+import { NatsServer, natsServerBinary, natsSkip } from '../helpers/nats-server.js';
 import { checkContiguous, collect, newId, tempRoot, waitFor } from './events-harness.js';
 
 const CHILD = fileURLToPath(new URL('./events-crash-child.js', import.meta.url));
@@ -62,7 +63,7 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('embedded server: the next daemon adopts the server, replays the outbox, and seq goes on', async () => {
+  it('embedded server: it dies with the daemon; the next daemon restarts it on the same store and port, replays the outbox, and seq goes on', async () => {
     const t = tempRoot();
     cleanups.push(t.cleanup);
     const ids = Array.from({ length: 10 }, newId);
@@ -70,16 +71,16 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     const rep = await publishAndKill({ bus: { root: t.root, host: 'crashy' }, ids, events: 2000, batch: 50 });
     assert.equal(rep.status.state, 'connected');
     const pidFile = join(t.root, 'nats', 'nats-server.pid');
-    const orphan = Number(readFileSync(pidFile, 'utf8'));
-    cleanups.push(() => void (alive(orphan) && process.kill(orphan, 'SIGKILL')));
-    assert.ok(alive(orphan), 'the embedded server outlives the killed daemon');
+    const first = Number(readFileSync(pidFile, 'utf8'));
+    cleanups.push(() => void (alive(first) && process.kill(first, 'SIGKILL')));
+    await waitFor('the embedded server gone with its daemon', () => !alive(first));
     const url = readFileSync(join(t.root, 'nats', 'url'), 'utf8').trim();
     assert.match(url, /^nats:\/\/127\.0\.0\.1:\d+$/);
 
     const bus = await EventBus.start({ root: t.root, host: 'crashy' });
     cleanups.push(() => bus.close());
     assert.equal(bus.status().state, 'connected');
-    assert.deepEqual(bus.status().servers, [url], 'adopted, not a second server on the same store');
+    assert.deepEqual(bus.status().servers, [url], 'same port');
     await waitFor('the outbox drained', () => bus.status().pending === 0, 20_000);
     const last = new Map(Object.entries(rep.last));
     for (const id of ids) {
@@ -93,10 +94,30 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     await got.stop();
     assert.equal(got.events.length, 2010);
     checkContiguous(got.events, last);
-
+    const second = Number(readFileSync(pidFile, 'utf8'));
     await bus.close();
-    assert.ok(!alive(orphan), 'close() stops the adopted server');
+    assert.ok(!alive(second), 'close() stops the server');
     assert.ok(!existsSync(pidFile));
+  });
+
+  it('embedded server left running by a killed daemon (no setpriv): the next daemon adopts it', async () => {
+    const t = tempRoot();
+    cleanups.push(t.cleanup);
+    const dir = join(t.root, 'nats');
+    mkdirSync(dir, { recursive: true });
+    const port = await freePort();
+    const leftover = spawn(natsServerBinary()!, ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-l', join(dir, 'nats-server.log')], { stdio: 'ignore' });
+    cleanups.push(() => void leftover.kill('SIGKILL'));
+    writeFileSync(join(dir, 'nats-server.pid'), `${leftover.pid}\n`);
+    writeFileSync(join(dir, 'url'), `nats://127.0.0.1:${port}\n`);
+    const bus = await EventBus.start({ root: t.root, host: 'adopter' });
+    cleanups.push(() => bus.close());
+    assert.equal(bus.status().state, 'connected');
+    assert.deepEqual(bus.status().servers, [`nats://127.0.0.1:${port}`]);
+    assert.equal(Number(readFileSync(join(dir, 'nats-server.pid'), 'utf8')), leftover.pid, 'no second server on the store');
+    const exited = new Promise((r) => leftover.once('exit', r));
+    await bus.close();
+    await exited;
   });
 
   it('NATS down while the daemon dies: the outbox holds everything until a new daemon and NATS are back', async () => {
