@@ -9,7 +9,9 @@ import type { ContainerProbe, ContainerRuntime } from '../supervisor/container-r
 import { signalNumber } from '../supervisor/signal-number.js';
 import type { ContainerRunner, ContainerSpec } from './container-runner.js';
 import type { NetworkManager } from '../network/index.js';
-import type { BindMountSpec } from '../rootfs/mount-spec.js';
+import type { BindMountSpec, MountSpec } from '../rootfs/mount-spec.js';
+import { writeStandaloneEtcFiles, type EtcFilePaths } from '../network/etc-files.js';
+import { hostname as osHostname } from 'node:os';
 
 /** The network service as the runtime uses it, with a way to learn a container's name. */
 export interface RuntimeNetworks {
@@ -59,9 +61,10 @@ export class RunnerRuntime implements ContainerRuntime {
         containerId: spec.id, name: net.nameOf(spec.id), hostname: spec.process.hostname ?? spec.id.slice(0, 12),
         containerDir: dir, attachment: spec.net,
       });
-      const taken = new Set(mounts.map((m) => m.destination));
-      const etc = [fileBind(c.files.hosts, '/etc/hosts'), fileBind(c.files.hostname, '/etc/hostname'), fileBind(c.files.resolvConf, '/etc/resolv.conf')];
-      mounts = [...mounts, ...etc.filter((m) => !taken.has(m.destination))];
+      mounts = withEtcFiles(mounts, c.files);
+    } else {
+      const hostname = spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12);
+      mounts = withEtcFiles(mounts, writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
     }
     try {
       prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove });
@@ -139,4 +142,11 @@ export class RunnerRuntime implements ContainerRuntime {
     const exit = await readExitFile(this.runner.paths(id).exitFile);
     return exit ? { state: 'exited', startedAt: exit.startedAt, exit: exitOf(exit) } : { state: 'gone' };
   }
+}
+
+/** The container's /etc/hosts, /etc/hostname and /etc/resolv.conf bound in, unless a volume of the user's takes the place. */
+function withEtcFiles(mounts: MountSpec[], files: EtcFilePaths): MountSpec[] {
+  const taken = new Set(mounts.map((m) => m.destination));
+  const etc = [fileBind(files.hosts, '/etc/hosts'), fileBind(files.hostname, '/etc/hostname'), fileBind(files.resolvConf, '/etc/resolv.conf')];
+  return [...mounts, ...etc.filter((m) => !taken.has(m.destination))];
 }

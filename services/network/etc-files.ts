@@ -76,3 +76,25 @@ export function writeInPlace(path: string, text: string): void {
   }
 }
 
+
+/**
+ * The etc files of a container that has no network of ours (`--network none` or `host`): Docker
+ * writes them too. With the host's network, /etc/hosts is the host's and resolv.conf keeps its
+ * loopback servers (they are reachable there); without one, only localhost and the container.
+ */
+export function writeStandaloneEtcFiles(containerDir: string, o: { hostname: string; hostNetwork: boolean }): EtcFilePaths {
+  const files = etcFilePaths(containerDir);
+  const hosts = o.hostNetwork ? readText('/etc/hosts') : renderHosts({ hostname: o.hostname, peers: [], extraHosts: [] });
+  writeInPlace(files.hosts, hosts);
+  writeInPlace(files.hostname, `${o.hostname}\n`);
+  writeInPlace(files.resolvConf, renderResolvConf([], o.hostNetwork));
+  return files;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
