@@ -3,13 +3,11 @@
 // topmost entry of a name wins, a whiteout (character device 0:0) hides the name below it, and
 // an opaque directory (trusted.overlay.opaque=y) hides everything below it. So `export` works
 // for a container in any state (a stopped one has no mounted root). Loaded only by Export.
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { constants as fsc } from 'node:fs';
-import { TdockerError } from '../errors/tdocker-error.js';
+import { existsSync, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { OPAQUE_XATTR } from '../images/layer-writer.js';
 import { hostSpecialFiles, type SpecialFiles } from '../images/special-files.js';
 import { memberHeader, padding, TAR_END, type TarMember } from '../images/tar-writer.js';
-import { major, minor } from '../images/tree-tar.js';
+import { fileChunks, major, minor } from '../images/tree-tar.js';
 
 const CHUNK = 1 << 20;
 
@@ -37,21 +35,8 @@ export async function* overlayTar(dirs: readonly string[], special: SpecialFiles
   const layers: Layer[] = dirs.filter((d) => existsSync(d)).map((root) => ({ root, opaque: special.dirsWithXattr(root, OPAQUE_XATTR, 'y') }));
   const links = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);
+  const fileData = (abs: string, rel: string, size: number) => fileChunks(abs, rel, size, buf);
 
-  function* fileData(abs: string, rel: string, size: number): Generator<Buffer> {
-    const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-    try {
-      let left = size;
-      while (left > 0) {
-        const n = readSync(fd, buf, 0, Math.min(CHUNK, left), null);
-        if (n === 0) throw new TdockerError('FAILED_PRECONDITION', `${rel} shrank while being exported`);
-        left -= n;
-        yield Buffer.from(buf.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
 
   // A directory of the merged view and the layers that make it up (top first, down to the
   // first layer where it is opaque).

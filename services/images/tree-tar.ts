@@ -31,24 +31,30 @@ function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
   return { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
 }
 
+/**
+ * A regular file's `size` bytes in chunks read into `buf` (copied out), without following a
+ * final symlink; a file that shrank meanwhile is an error (its tar header is already written).
+ */
+export function* fileChunks(abs: string, rel: string, size: number, buf: Buffer): Generator<Buffer> {
+  const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  try {
+    let left = size;
+    while (left > 0) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+      if (n === 0) throw new TdockerError('FAILED_PRECONDITION', `${rel} shrank while being archived`);
+      left -= n;
+      yield Buffer.from(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function* treeTar(root: string, opts: TreeTarOptions = {}): AsyncGenerator<Buffer> {
   const links = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);
+  const fileData = (abs: string, rel: string, size: number) => fileChunks(abs, rel, size, buf);
 
-  function* fileData(abs: string, rel: string, size: number): Generator<Buffer> {
-    const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-    try {
-      let left = size;
-      while (left > 0) {
-        const n = readSync(fd, buf, 0, Math.min(CHUNK, left), null);
-        if (n === 0) throw new TdockerError('FAILED_PRECONDITION', `${rel} shrank while being archived`);
-        left -= n;
-        yield Buffer.from(buf.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
 
   // Depth first, names sorted, directories before their contents.
   const stack: string[] = [''];
