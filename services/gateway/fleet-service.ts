@@ -5,6 +5,8 @@ import { TdockerError } from '../errors/tdocker-error.js';
 import type { FleetBus } from './fleet-bus.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toTimestamp } from './timestamp.js';
+import { statusEnum } from './container-inspect.js';
+import type { ContainerState } from '../supervisor/container-record.js';
 
 function busOf(ctx: GatewayContext): FleetBus {
   if (!ctx.bus) throw new TdockerError('UNAVAILABLE', 'fleet: this daemon has no event bus');
@@ -44,16 +46,6 @@ interface Summary {
   networkMode?: string;
 }
 
-const STATUS: Record<string, ContainerStatus> = {
-  created: ContainerStatus.CREATED,
-  running: ContainerStatus.RUNNING,
-  paused: ContainerStatus.PAUSED,
-  restarting: ContainerStatus.RESTARTING,
-  removing: ContainerStatus.REMOVING,
-  exited: ContainerStatus.EXITED,
-  dead: ContainerStatus.DEAD,
-};
-
 /** A host's KV summary as `ps` shows a container. */
 function psSummary(host: string, id: string, s: Summary): ContainerSummary {
   return {
@@ -63,7 +55,8 @@ function psSummary(host: string, id: string, s: Summary): ContainerSummary {
     imageId: s.imageId ?? '',
     command: s.command ?? '',
     created: toTimestamp(s.created),
-    state: STATUS[s.state ?? ''] ?? ContainerStatus.UNSPECIFIED,
+    // Another host's summary may carry a state this daemon does not know.
+    state: (s.state ? statusEnum(s.state as ContainerState) : undefined) ?? ContainerStatus.UNSPECIFIED,
     exitCode: s.exitCode ?? 0,
     startedAt: toTimestamp(s.startedAt),
     finishedAt: toTimestamp(s.finishedAt),
