@@ -2,8 +2,8 @@
  *
  *   tdocker-shim CONFIG_JSON
  *
- * Reads the container's config.json, detaches (double fork + setsid, so it is reparented away from
- * the daemon), becomes a child subreaper, clones the container init into new namespaces, puts the
+ * Reads the container's config.json, detaches (its own session; run by hand it also forks, so it is
+ * reparented away from its caller), becomes a child subreaper, clones the container init into new namespaces, puts the
  * init's pid into every cgroup before the init runs anything of the user's, and prints one JSON
  * line on stdout: {"pid":N} once the container is created, or an error object. The first process
  * exits then (0 or 1); the shim goes on serving its control socket. Protocol: native/README.md. */
@@ -116,6 +116,25 @@ static void die(const char *call, const char *path, int err)
 	if (S.listen_fd >= 0)
 		unlink(S.cfg.socket);
 	_exit(1);
+}
+
+/* The one reply line, after which the shim holds nothing of its starter's: through the relaying
+ * first process, or tagged on the spawner's socket. */
+static void send_ready(const char *line, size_t len)
+{
+	if (ready_fd >= 0) {
+		if (write(ready_fd, line, len) != (ssize_t)len)
+			die("write", "ready pipe", errno);
+		close(ready_fd);
+		ready_fd = -1;
+	} else {
+		reply_line(line, len);
+		if (reply_tag) {
+			close(reply_fd);
+			reply_tag = NULL;
+			reply_fd = -1;
+		}
+	}
 }
 
 static void set_nonblock(int fd)
@@ -702,9 +721,29 @@ static ssize_t recv_init(char *buf, size_t len, int *fd)
 	return n;
 }
 
+/* Its own session, stdio on /dev/null: nothing ties the shim to a terminal or to the daemon's
+ * pipes. */
+static void become_session(void)
+{
+	if (setsid() < 0)
+		die("setsid", NULL, errno);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		die("open", "/dev/null", errno);
+	close(null);
+}
+
+/* Run by hand (`tdocker-shim CONFIG_JSON`), the shim forks: the first process relays the one
+ * reply line on stdout and exits, so the shim is reparented away from its caller. A shim forked
+ * by the spawner needs no second process: the spawner is not the daemon, and the shim writes its
+ * reply to the spawner's socket itself. */
 static void detach(void)
 {
 	int ready[2];
+	if (reply_tag) {
+		become_session();
+		return;
+	}
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		report_error("pipe2", NULL, errno, NULL, 125);
 		_exit(1);
@@ -736,26 +775,20 @@ static void detach(void)
 	}
 	close(ready[0]);
 	ready_fd = ready[1];
-	if (reply_tag)
-		close(reply_fd); /* the spawner's socket is not the shim's to keep */
-	if (setsid() < 0)
-		die("setsid", NULL, errno);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-		die("open", "/dev/null", errno);
-	close(null);
+	become_session();
 }
 
 static int run_shim(const char *config_path, int start_now);
 
 /* tdocker-shim --serve: a small, long-lived process the daemon starts once and asks for shims
  * over fd 3 (one line each: "TAG [--start] CONFIG_JSON"). Forking this tiny process costs a
- * fraction of forking the daemon's. Each reply is "TAG " + the line the shim would print. */
+ * fraction of forking the daemon's. Each forked child is the shim; its reply is "TAG " + the line
+ * the shim would print. */
 static int serve_spawns(void)
 {
 	char buf[16384];
 	size_t len = 0;
-	/* Children (the relaying half of each shim) are reaped by the kernel. */
+	/* Children (the shims) are reaped by the kernel when they end. */
 	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
 		ssize_t n = read(3, buf + len, sizeof(buf) - 1 - len);
@@ -774,13 +807,14 @@ static int serve_spawns(void)
 				const char *path = start ? rest + 8 : rest;
 				pid_t p = fork();
 				if (p == 0) {
-					/* A fresh image (cheap for this static binary) so that ps shows each
-					 * shim with its config, and nothing of the spawner's state carries over. */
-					char *args[] = { "tdocker-shim", "--tag", tag, start ? "--start" : (char *)path,
-							 start ? (char *)path : NULL, NULL };
+					/* The shim runs in the forked child as it is: an exec would cost more
+					 * than the rest of the shim's start (a static binary's start-up runs
+					 * cpuid, which a VM traps). The spawner holds no state to shed but
+					 * this buffer and its SIGCHLD disposition. */
 					signal(SIGCHLD, SIG_DFL);
-					execv("/proc/self/exe", args);
-					_exit(127);
+					reply_fd = 3;
+					reply_tag = tag;
+					_exit(run_shim(path, start));
 				}
 				if (p < 0) {
 					char line[256];
@@ -803,12 +837,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--serve") == 0)
 		return serve_spawns();
 	int i = 1;
-	if (argc > 3 && strcmp(argv[1], "--tag") == 0) {
-		/* Started by the spawner: the reply goes to its socket, tagged. */
-		reply_fd = 3;
-		reply_tag = argv[2];
-		i = 3;
-	}
 	int start_now = i < argc && strcmp(argv[i], "--start") == 0;
 	i += start_now;
 	if (i != argc - 1) {
@@ -890,8 +918,7 @@ static int run_shim(const char *config_path, int start_now)
 	if (n != 1 || buf[0] != INIT_MSG_READY) {
 		if (n > 1 && buf[0] == INIT_MSG_ERROR) {
 			buf[n] = '\n';
-			if (write(ready_fd, buf + 1, (size_t)n) < 0)
-				(void)0;
+			send_ready(buf + 1, (size_t)n);
 		} else {
 			report_error("init", NULL, EPIPE, "container init exited during set-up", 125);
 		}
@@ -904,11 +931,7 @@ static int run_shim(const char *config_path, int start_now)
 		start_payload(buf, sizeof(buf));
 	else
 		snprintf(buf, sizeof(buf), "{\"status\":\"created\",\"pid\":%d}\n", pid);
-	n = (ssize_t)strlen(buf);
-	if (write(ready_fd, buf, (size_t)n) != n)
-		die("write", "ready pipe", errno);
-	close(ready_fd);
-	ready_fd = -1;
+	send_ready(buf, strlen(buf));
 	serve();
 	return 0;
 }

@@ -1,7 +1,7 @@
 // A throwaway host for integration tests: its own state root, run root and cgroup group, a
 // busybox image layer, and a cleanup that removes every container it made and then checks that
 // no mount, cgroup or shim of it is left on the machine.
-import { mkdtempSync, rmSync, readdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -78,8 +78,28 @@ export class TestHost {
     const procs = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n')
       .filter((l) => (l.includes('tdocker-shim') || l.includes('nats-server')) && l.includes(this.base));
     out.push(...procs.map((p) => `process: ${p.trim()}`));
+    // A shim is forked by the spawner without an exec, so its command line is the spawner's:
+    // find it by what it holds open under this host's folder (its log) instead.
+    out.push(...shimsHolding(this.base).map((pid) => `process: shim ${pid}`));
     return out;
   }
+}
+
+/** Pids of tdocker-shim processes with a file open under `base`. */
+export function shimsHolding(base: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readlinkSync(`/proc/${pid}/exe`).endsWith('/tdocker-shim')) continue;
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (fds.some((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${base}/`); } catch { return false; } })) {
+        pids.push(Number(pid));
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }
 
 export function readLog(path: string): string {
