@@ -16,7 +16,11 @@ export interface CliStdio {
 function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: DaemonClient }): CliContext {
   return {
     global,
-    ...stdio,
+    // Read on use, not spread: spreading `process` runs every getter it has (creating stdin's
+    // stream, building the allowed-flags set), milliseconds that most commands never need.
+    get stdin() { return stdio.stdin; },
+    get stdout() { return stdio.stdout; },
+    get stderr() { return stdio.stderr; },
     now: () => Date.now(),
     async daemon() {
       if (!opened.client) {

@@ -2,9 +2,10 @@
 import type { PortCommand } from '../args/commands/port.js';
 import { CliError } from '../cli-error.js';
 import type { Action } from '../cli-context.js';
+import { ordinal } from '../args/ordinal-order.js';
 import { inspectContainer } from './inspect-container.js';
 
-const byPort = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b);
+const byPort = (a: string, b: string) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || ordinal(a, b);
 
 export const port: Action<PortCommand> = async (cmd, cli) => {
   const c = await inspectContainer(cli, cmd.id, `port ${cmd.id}`);

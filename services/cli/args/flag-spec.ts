@@ -1,6 +1,8 @@
 // How a command's flags and arguments are declared. One table per command (commands/*.ts) drives
 // parsing, validation of the argument count, and the --help text, so they cannot disagree.
 
+import { ordinal } from './ordinal-order.js';
+
 export type FlagKind = 'bool' | 'string' | 'list';
 
 export interface FlagSpec {
@@ -26,4 +28,4 @@ export interface ArgCount {
 
 /** Flags in --help order (by long name), for tables assembled from shared parts. */
 export const sortedFlags = (flags: readonly FlagSpec[]): FlagSpec[] =>
-  [...flags].sort((a, b) => a.name.localeCompare(b.name));
+  [...flags].sort((a, b) => ordinal(a.name, b.name));

@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { type Command, loadAllCommandSpecs, loadCommandSpec, managementCommands } from './command-table.js';
 import type { CommandSpec } from './command-spec.js';
 import type { ArgCount, FlagSpec } from './flag-spec.js';
+import { ordinal } from './ordinal-order.js';
 import { type GlobalOptions, globalFlags, globalOptionsOf } from './global-options.js';
 import { type ParseContext, processContext } from './parse-context.js';
 import { parseFlags } from './parse-flags.js';
@@ -37,7 +38,7 @@ export async function topLevelUsage(): Promise<string> {
   const specs = (await loadAllCommandSpecs()).filter((s) => !s.name.includes(' '));
   const width = Math.max(...specs.map((s) => s.name.length));
   const commands = specs
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => ordinal(a.name, b.name))
     .map((s) => `  ${s.name.padEnd(width)}   ${s.description}`)
     .join('\n');
   return `\nUsage:  tdocker [OPTIONS] COMMAND\n\nA container supervisor that speaks Docker's commands\n\nCommands:\n${commands}\n\n` +
@@ -46,7 +47,7 @@ export async function topLevelUsage(): Promise<string> {
 }
 
 function groupUsage(name: string, group: Readonly<Record<string, readonly string[]>>): string {
-  const verbs = Object.entries(group).sort(([a], [b]) => a.localeCompare(b));
+  const verbs = Object.entries(group).sort(([a], [b]) => ordinal(a, b));
   const width = Math.max(...verbs.map(([v]) => v.length));
   const lines = verbs.map(([verb, target]) => `  ${verb.padEnd(width)}   tdocker ${target.join(' ')}`).join('\n');
   return `\nUsage:  tdocker ${name} COMMAND\n\nCommands:\n${lines}\n\nRun 'tdocker ${name} COMMAND --help' for more information on a command.\n`;
