@@ -96,17 +96,34 @@ function lib(): Libc {
   return libc;
 }
 
-function call(funcName: keyof Libc['params'], paramsValue: unknown[]): { value: number; errno: number } {
+type Raw = { value: number; errnoCode: number };
+
+function request(funcName: keyof Libc['params'], paramsValue: unknown[], runInNewThread: boolean) {
   const { ffi, params } = lib();
-  const r = ffi.load({
+  return ffi.load({
     library: LIBRARY,
     funcName,
     retType: ffi.DataType.I32,
     paramsType: params[funcName],
     paramsValue,
     errno: true,
-  }) as { value: number; errnoCode: number };
-  return { value: r.value, errno: r.value === -1 ? r.errnoCode : 0 };
+    runInNewThread,
+  }) as unknown;
+}
+
+const result = (r: Raw) => ({ value: r.value, errno: r.value === -1 ? r.errnoCode : 0 });
+
+function call(funcName: keyof Libc['params'], paramsValue: unknown[]): { value: number; errno: number } {
+  return result(request(funcName, paramsValue, false) as Raw);
+}
+
+/**
+ * The same call on a thread of ffi-rs's pool: for calls whose kernel side takes long (an
+ * overlay mount checks its work dir on disk, an unmount syncs), which would otherwise stop the
+ * event loop meanwhile. errno is read on that thread, right after the call.
+ */
+async function callInThread(funcName: keyof Libc['params'], paramsValue: unknown[]): Promise<{ value: number; errno: number }> {
+  return result(await (request(funcName, paramsValue, true) as Promise<Raw>));
 }
 
 let errnoNames: Map<number, string> | undefined;
@@ -168,10 +185,24 @@ export function mount(source: string, target: string, fstype: string, flags: num
   if (r.value === -1) throw syscallError('mount', r.errno, what, shownTarget);
 }
 
+/** mount(2) off the event loop (see callInThread). */
+export async function mountInThread(source: string, target: string, fstype: string, flags: number, data: string, shownTarget = target): Promise<void> {
+  const what = describeMount(source, shownTarget, fstype, flags);
+  const r = await callInThread('mount', [cString(source, what), cString(target, what), cString(fstype, what), flags, cString(data, what)]);
+  if (r.value === -1) throw syscallError('mount', r.errno, what, shownTarget);
+}
+
 /** umount2(2). */
 export function umount2(target: string, flags: number): void {
   const what = `umount ${target}`;
   const r = call('umount2', [cString(target, what), flags]);
+  if (r.value === -1) throw syscallError('umount2', r.errno, what, target);
+}
+
+/** umount2(2) off the event loop (see callInThread). */
+export async function umount2InThread(target: string, flags: number): Promise<void> {
+  const what = `umount ${target}`;
+  const r = await callInThread('umount2', [cString(target, what), flags]);
   if (r.value === -1) throw syscallError('umount2', r.errno, what, target);
 }
 

@@ -2,7 +2,7 @@
 // its exit, and its removal. The container machine's actors call these steps; each step either
 // completes or leaves the container as it was before the step (OCI rule).
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdir, writeFile, rename, stat } from 'node:fs/promises';
+import { mkdir, writeFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgroups/driver.js';
@@ -52,6 +52,8 @@ export interface RunnerOptions {
 
 export class ContainerRunner {
   private readonly runtime: Runtime;
+  /** Each container's cgroup.procs files as its config.json records them, read once. */
+  private readonly cgroupProcs = new Map<string, string[]>();
 
   constructor(private readonly opts: RunnerOptions) {
     this.runtime = opts.runtime ?? new Runtime();
@@ -115,6 +117,7 @@ export class ContainerRunner {
       });
       rmSync(p.exitFile, { force: true });
       await writeAtomic(p.config, JSON.stringify(config, null, 2));
+      this.cgroupProcs.set(spec.id, cgroup.procsFiles);
       const { pid, startedAt } = await this.runtime.create(p.config, p.socket, opts);
       return { pid, ...(startedAt ? { startedAt } : {}) };
     } catch (e) {
@@ -137,11 +140,14 @@ export class ContainerRunner {
    * joined, so a daemon restarted in another cgroup of its own still finds it.
    */
   cgroup(id: string): Cgroup {
-    let procs: string[] | undefined;
-    try {
-      procs = (JSON.parse(readFileSync(this.paths(id).config, 'utf8')) as ShimConfig).tdocker.cgroupProcs;
-    } catch {
-      procs = undefined;
+    let procs = this.cgroupProcs.get(id);
+    if (!procs) {
+      try {
+        procs = (JSON.parse(readFileSync(this.paths(id).config, 'utf8')) as ShimConfig).tdocker.cgroupProcs;
+        if (procs?.length) this.cgroupProcs.set(id, procs);
+      } catch {
+        procs = undefined;
+      }
     }
     return procs?.length
       ? this.opts.cgroups.openAt(id, procs.map((f) => dirname(f)))
@@ -190,11 +196,13 @@ export class ContainerRunner {
   async remove(id: string): Promise<void> {
     await this.cleanup(id);
     // unmount() leaves nothing mounted under the folder or throws, so removing it cannot reach
-    // through a mount into the host. Synchronous: a container folder is a handful of entries,
-    // and rm's thread-pool hop per entry costs more than the kernel's work.
+    // through a mount into the host. On the thread pool: freeing a directory's inode on the
+    // host's disk can take the kernel a fraction of a millisecond, and a container folder has
+    // several; the event loop serves the other containers meanwhile.
     await this.unmount(id);
-    rmSync(this.paths(id).dir, { recursive: true, force: true });
+    await rm(this.paths(id).dir, { recursive: true, force: true });
     rmSync(this.paths(id).socket, { force: true });
+    this.cgroupProcs.delete(id);
   }
 
   /** mount + create + start; on any failure everything made is removed again. */

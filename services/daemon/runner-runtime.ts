@@ -52,7 +52,7 @@ export class RunnerRuntime implements ContainerRuntime {
   async mount(spec: ContainerSpec): Promise<void> {
     const dir = this.runner.paths(spec.id).dir;
     // The folder exists (it holds the record); a mount a dead daemon left is replaced.
-    releaseRootfs(dir);
+    await releaseRootfs(dir);
     let mounts = spec.mounts ?? [];
     const net = spec.net && this.networks;
     if (spec.net && net) {
@@ -67,7 +67,7 @@ export class RunnerRuntime implements ContainerRuntime {
       mounts = withEtcFiles(mounts, writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
     }
     try {
-      prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove });
+      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove });
     } catch (e) {
       if (net) await net.manager.disconnect(spec.id).catch(() => {});
       throw e;

@@ -2,7 +2,7 @@
 
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { constants as os } from 'node:os';
-import { mount } from '../../native/libc.js';
+import { mountInThread } from '../../native/libc.js';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
 
 export interface OverlayLayout {
@@ -38,8 +38,10 @@ export function overlayData(lowers: readonly string[], upper: string, work: stri
  * layer paths) or a path holds a separator, every directory is named by a /proc/self/fd/N link
  * to an fd opened here and closed after the call: ~18 bytes a layer, ~220 layers a page,
  * without the symlink folder (Docker's `l/`) or the chdir that short relative paths need.
+ * The mount runs off the event loop: the kernel checks and prepares the work dir on disk, which
+ * takes a millisecond or more.
  */
-export function mountOverlay(layout: OverlayLayout): void {
+export async function mountOverlay(layout: OverlayLayout): Promise<void> {
   const { lowers, upper, work, target } = layout;
   if (lowers.length === 0) throw invalid('an overlay needs at least one lower layer');
   const relative = [...lowers, upper, work, target].find((p) => !p.startsWith('/'));
@@ -47,7 +49,7 @@ export function mountOverlay(layout: OverlayLayout): void {
   const plain = overlayData(lowers, upper, work, layout.volatile);
   if (Buffer.byteLength(plain) <= MOUNT_DATA_MAX && ![...lowers, upper, work].some((p) => SPECIAL.test(p))) {
     try {
-      mount('overlay', target, 'overlay', 0, plain);
+      await mountInThread('overlay', target, 'overlay', 0, plain);
     } catch (err) {
       throw explainMissing(err, layout);
     }
@@ -68,7 +70,7 @@ export function mountOverlay(layout: OverlayLayout): void {
     if (bytes > MOUNT_DATA_MAX) {
       throw invalid(`too many image layers (${lowers.length}): the overlay mount options take ${bytes} bytes, the kernel reads at most ${MOUNT_DATA_MAX}`);
     }
-    mount('overlay', target, 'overlay', 0, data);
+    await mountInThread('overlay', target, 'overlay', 0, data);
   } finally {
     for (const fd of fds) closeSync(fd);
   }

@@ -2,43 +2,83 @@
 // on release, on rollback, and after a daemon crash. Idempotent.
 
 import { realpathSync } from 'node:fs';
-import { MNT_DETACH, UMOUNT_NOFOLLOW, errnoName, umount2 } from '../../native/libc.js';
+import { MNT_DETACH, UMOUNT_NOFOLLOW, errnoName, umount2, umount2InThread } from '../../native/libc.js';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { mountsUnder } from './mountinfo.js';
 
 const ROUNDS = 8;
 
 export function unmountAll(dir: string): void {
-  let real: string;
-  try {
-    real = realpathSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw TdockerError.from(err);
-  }
+  const real = realOrNothing(dir);
+  if (real === undefined) return;
   // A round can leave work for the next: a detached parent takes its children along, a mount
   // stacked on another shows up again once the top one is gone.
   for (let round = 0; round < ROUNDS; round++) {
-    const mounts = mountsUnder(real);
-    if (mounts.length === 0) return;
-    const deepestFirst = mounts
-      .map((m, order) => ({ path: m.mountPoint, depth: m.mountPoint.split('/').length, order }))
-      .sort((a, b) => b.depth - a.depth || b.order - a.order);
-    for (const { path } of deepestFirst) unmountOne(path);
+    const paths = deepestFirst(real);
+    if (paths.length === 0) return;
+    for (const path of paths) unmountOne(path);
   }
+  throwIfLeft(real);
+}
+
+/**
+ * unmountAll with each umount2 off the event loop: an overlay's unmount takes the kernel a
+ * fraction of a millisecond or more, which the daemon's other containers should not wait for.
+ */
+export async function unmountAllInThread(dir: string): Promise<void> {
+  const real = realOrNothing(dir);
+  if (real === undefined) return;
+  for (let round = 0; round < ROUNDS; round++) {
+    const paths = deepestFirst(real);
+    if (paths.length === 0) return;
+    for (const path of paths) await unmountOneInThread(path);
+  }
+  throwIfLeft(real);
+}
+
+function realOrNothing(dir: string): string | undefined {
+  try {
+    return realpathSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw TdockerError.from(err);
+  }
+}
+
+function deepestFirst(real: string): string[] {
+  return mountsUnder(real)
+    .map((m, order) => ({ path: m.mountPoint, depth: m.mountPoint.split('/').length, order }))
+    .sort((a, b) => b.depth - a.depth || b.order - a.order)
+    .map((m) => m.path);
+}
+
+function throwIfLeft(real: string): void {
   const left = mountsUnder(real).map((m) => m.mountPoint);
   if (left.length) throw new TdockerError('INTERNAL', `unmount under ${real}: still mounted after ${ROUNDS} rounds: ${left.join(', ')}`);
+}
+
+/** What a failed umount2 means: 'gone' (nothing to do), 'busy' (detach it), or rethrow. */
+function failureOf(err: unknown): 'gone' | 'busy' {
+  const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
+  // EINVAL/ENOENT: already gone with a detached parent, or never reachable by this path.
+  if (name === 'EINVAL' || name === 'ENOENT') return 'gone';
+  if (name !== 'EBUSY') throw err;
+  return 'busy';
 }
 
 function unmountOne(path: string): void {
   try {
     umount2(path, UMOUNT_NOFOLLOW);
   } catch (err) {
-    const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
-    // EINVAL/ENOENT: already gone with a detached parent, or never reachable by this path.
-    if (name === 'EINVAL' || name === 'ENOENT') return;
-    if (name !== 'EBUSY') throw err;
     // Busy (a process has its cwd or a file there): detach now, the kernel frees it when unused.
-    umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+    if (failureOf(err) === 'busy') umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+  }
+}
+
+async function unmountOneInThread(path: string): Promise<void> {
+  try {
+    await umount2InThread(path, UMOUNT_NOFOLLOW);
+  } catch (err) {
+    if (failureOf(err) === 'busy') await umount2InThread(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   }
 }

@@ -30,14 +30,14 @@ describe('rootfs overlay', { skip: skipReason }, () => {
   before(() => { dir = tempDir('overlay'); });
   after(() => cleanupTempDir(dir));
 
-  it('writes into upper; the lower layers stay as they were', () => {
+  it('writes into upper; the lower layers stay as they were', async () => {
     const bottom = makeLayer(join(dir, 'layers/bottom'), { 'etc/os': 'bottom\n', 'etc/shadowed': 'bottom\n', 'bin/tool': 'tool\n' });
     const top = makeLayer(join(dir, 'layers/top'), { 'etc/shadowed': 'top\n' });
     chmodSync(top, 0o1751);
     const containerDir = join(dir, 'c1');
     mkdirSync(containerDir);
     try {
-      const { rootfs } = prepareRootfs({ containerDir, lowers: [top, bottom] });
+      const { rootfs } = await prepareRootfs({ containerDir, lowers: [top, bottom] });
       assert.equal(rootfs, join(containerDir, 'rootfs'));
       assert.deepEqual(mountedUnder(containerDir), [rootfs]);
       assert.equal(readFileSync(join(rootfs, 'etc/shadowed'), 'utf8'), 'top\n', 'the leftmost lower is the top');
@@ -57,23 +57,23 @@ describe('rootfs overlay', { skip: skipReason }, () => {
       assert.equal(readFileSync(join(bottom, 'etc/os'), 'utf8'), 'bottom\n');
       assert.equal(readFileSync(join(bottom, 'bin/tool'), 'utf8'), 'tool\n');
 
-      releaseRootfs(containerDir);
+      await releaseRootfs(containerDir);
       assert.deepEqual(mountedUnder(containerDir), []);
       assert.equal(readFileSync(join(upper, 'etc/new'), 'utf8'), 'new\n', 'release keeps the changes');
 
       // A second start sees the first one's changes.
-      prepareRootfs({ containerDir, lowers: [top, bottom] });
+      await prepareRootfs({ containerDir, lowers: [top, bottom] });
       assert.equal(readFileSync(join(rootfs, 'etc/os'), 'utf8'), 'changed\n');
       assert.equal(existsSync(join(rootfs, 'bin/tool')), false);
-      assert.throws(() => prepareRootfs({ containerDir, lowers: [top, bottom] }), (e: unknown) =>
+      await assert.rejects(() => prepareRootfs({ containerDir, lowers: [top, bottom] }), (e: unknown) =>
         e instanceof TdockerError && e.code === 'FAILED_PRECONDITION' && /already mounted/.test(e.message));
     } finally {
-      releaseRootfs(containerDir);
+      await releaseRootfs(containerDir);
     }
     assert.deepEqual(mountedUnder(containerDir), []);
   });
 
-  it('mounts with the real paths up to one page of options, with fd links beyond', () => {
+  it('mounts with the real paths up to one page of options, with fd links beyond', async () => {
     const base = join(dir, 'limit');
     const upper = join(base, 'u');
     const work = join(base, 'w');
@@ -85,24 +85,24 @@ describe('rootfs overlay', { skip: skipReason }, () => {
       // Exactly MOUNT_DATA_MAX bytes: the real paths still fit.
       const fits = makeLayer(pathOfLength(join(base, 'a'), MOUNT_DATA_MAX - fixed), { last: 'a' });
       assert.equal(Buffer.byteLength(overlayData([first, fits], upper, work)), MOUNT_DATA_MAX);
-      mountOverlay({ lowers: [first, fits], upper, work, target });
+      await mountOverlay({ lowers: [first, fits], upper, work, target });
       assert.equal(lowerdirShown(target), `${first}:${fits}`);
       assert.equal(readFileSync(join(target, 'last'), 'utf8'), 'a');
-      releaseRootfs(target);
+      await releaseRootfs(target);
 
       // One byte more would be cut by the kernel: every path goes through an fd link instead.
       const over = makeLayer(pathOfLength(join(base, 'b'), MOUNT_DATA_MAX - fixed + 1), { last: 'b' });
-      mountOverlay({ lowers: [first, over], upper, work, target });
+      await mountOverlay({ lowers: [first, over], upper, work, target });
       assert.match(lowerdirShown(target) ?? '', /^\/proc\/self\/fd\/\d+:\/proc\/self\/fd\/\d+$/);
       assert.equal(readFileSync(join(target, 'last'), 'utf8'), 'b');
       assert.equal(readFileSync(join(target, 'first'), 'utf8'), '1');
-      releaseRootfs(target);
+      await releaseRootfs(target);
     } finally {
-      releaseRootfs(target);
+      await releaseRootfs(target);
     }
   });
 
-  it('stacks 60 layers with long paths, far beyond one page of real paths', () => {
+  it('stacks 60 layers with long paths, far beyond one page of real paths', async () => {
     const base = join(dir, 'many');
     const lowers = Array.from({ length: 60 }, (_, i) =>
       makeLayer(join(base, 'layers', `${String(i).padStart(3, '0')}-${'x'.repeat(100)}`), { [`f${i}`]: String(i), shared: String(i) }));
@@ -110,38 +110,38 @@ describe('rootfs overlay', { skip: skipReason }, () => {
     mkdirSync(containerDir);
     assert.ok(Buffer.byteLength(overlayData(lowers, join(containerDir, 'upper'), join(containerDir, 'work'))) > 2 * MOUNT_DATA_MAX);
     try {
-      const { rootfs } = prepareRootfs({ containerDir, lowers });
+      const { rootfs } = await prepareRootfs({ containerDir, lowers });
       assert.equal(readdirSync(rootfs).length, 61);
       assert.equal(readFileSync(join(rootfs, 'shared'), 'utf8'), '0', 'the first layer is the top');
       assert.equal(readFileSync(join(rootfs, 'f59'), 'utf8'), '59');
     } finally {
-      releaseRootfs(containerDir);
+      await releaseRootfs(containerDir);
     }
   });
 
-  it('refuses more layers than one page can name, and leaves nothing behind', () => {
+  it('refuses more layers than one page can name, and leaves nothing behind', async () => {
     const base = join(dir, 'toomany');
     const lowers = Array.from({ length: 300 }, (_, i) => makeLayer(join(base, 'layers', String(i))));
     const containerDir = join(base, 'c');
     mkdirSync(containerDir);
-    assert.throws(() => prepareRootfs({ containerDir, lowers }), (e: unknown) =>
+    await assert.rejects(() => prepareRootfs({ containerDir, lowers }), (e: unknown) =>
       e instanceof TdockerError && e.code === 'INVALID_ARGUMENT' && /too many image layers \(300\)/.test(e.message));
     assert.deepEqual(readdirSync(containerDir), []);
     assert.deepEqual(mountedUnder(base), []);
     rmSync(base, { recursive: true });
   });
 
-  it('names a missing layer', () => {
+  it('names a missing layer', async () => {
     const containerDir = join(dir, 'missing');
     mkdirSync(containerDir);
     const gone = join(dir, 'no-such-layer');
-    assert.throws(() => prepareRootfs({ containerDir, lowers: [gone] }), (e: unknown) =>
+    await assert.rejects(() => prepareRootfs({ containerDir, lowers: [gone] }), (e: unknown) =>
       e instanceof TdockerError && e.code === 'NOT_FOUND' && e.message === `overlay: ${gone} does not exist` && e.path === gone);
     assert.deepEqual(readdirSync(containerDir), []);
-    assert.throws(() => prepareRootfs({ containerDir, lowers: [] }), /at least one lower layer/);
-    assert.throws(() => prepareRootfs({ containerDir, lowers: ['layers/x'] }), /'layers\/x' is not an absolute path/);
+    await assert.rejects(() => prepareRootfs({ containerDir, lowers: [] }), /at least one lower layer/);
+    await assert.rejects(() => prepareRootfs({ containerDir, lowers: ['layers/x'] }), /'layers\/x' is not an absolute path/);
     assert.deepEqual(readdirSync(containerDir), []);
-    assert.throws(() => prepareRootfs({ containerDir: join(dir, 'nope'), lowers: [gone] }), (e: unknown) =>
+    await assert.rejects(() => prepareRootfs({ containerDir: join(dir, 'nope'), lowers: [gone] }), (e: unknown) =>
       e instanceof TdockerError && e.code === 'NOT_FOUND' && /container folder .* does not exist/.test(e.message));
   });
 });

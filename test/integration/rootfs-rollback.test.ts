@@ -26,13 +26,13 @@ describe('rootfs rollback', { skip: skipReason }, () => {
   });
   after(() => cleanupTempDir(dir));
 
-  it('undoes everything when the second volume source is missing', () => {
+  it('undoes everything when the second volume source is missing', async () => {
     const cd = join(dir, 'c-missing');
     mkdirSync(cd);
     writeFileSync(join(cd, 'config.json'), '{}');
     const missing = join(dir, 'host/missing');
     const imageBefore = tree(image);
-    assert.throws(() => prepareRootfs({
+    await assert.rejects(() => prepareRootfs({
       containerDir: cd,
       lowers: [image],
       mounts: [parseVolumeFlag(`${good}:/data/a`), parseTmpfsFlag('/data/t'), parseVolumeFlag(`${missing}:/data/b/c`)],
@@ -43,14 +43,14 @@ describe('rootfs rollback', { skip: skipReason }, () => {
     assert.deepEqual(readdirSync(good), ['g']);
   });
 
-  it('undoes a kernel failure after mounts were made, keeping an existing upper', () => {
+  it('undoes a kernel failure after mounts were made, keeping an existing upper', async () => {
     const cd = join(dir, 'c-kernel');
     mkdirSync(cd);
     // A container started before: its upper holds changes that must survive a failed start.
     makeLayer(join(cd, 'upper'), { 'etc/changed': 'mine\n' });
     mkdirSync(join(cd, 'work'));
     const upperBefore = tree(join(cd, 'upper'));
-    assert.throws(() => prepareRootfs({
+    await assert.rejects(() => prepareRootfs({
       containerDir: cd,
       lowers: [image],
       mounts: [
@@ -66,11 +66,11 @@ describe('rootfs rollback', { skip: skipReason }, () => {
     assert.equal(existsSync(join(cd, 'rootfs')), false, 'rootfs was made by this call and is removed');
   });
 
-  it('undoes mountpoints made through an earlier bind, on the host side of it', () => {
+  it('undoes mountpoints made through an earlier bind, on the host side of it', async () => {
     const outer = makeLayer(join(dir, 'host/outer'));
     const cd = join(dir, 'c-nested');
     mkdirSync(cd);
-    assert.throws(() => prepareRootfs({
+    await assert.rejects(() => prepareRootfs({
       containerDir: cd,
       lowers: [image],
       mounts: [parseVolumeFlag(`${outer}:/data`), parseVolumeFlag(`${good}:/data/deep/er`), parseVolumeFlag(`${good}:/etc/hostname/x`)],
@@ -80,15 +80,15 @@ describe('rootfs rollback', { skip: skipReason }, () => {
     assert.deepEqual(readdirSync(cd), []);
   });
 
-  it('works again after a failure', () => {
+  it('works again after a failure', async () => {
     const cd = join(dir, 'c-again');
     mkdirSync(cd);
-    assert.throws(() => prepareRootfs({ containerDir: cd, lowers: [image], mounts: [parseVolumeFlag(`${join(dir, 'nope')}:/x`)] }));
+    await assert.rejects(() => prepareRootfs({ containerDir: cd, lowers: [image], mounts: [parseVolumeFlag(`${join(dir, 'nope')}:/x`)] }));
     try {
-      const { rootfs } = prepareRootfs({ containerDir: cd, lowers: [image], mounts: [parseVolumeFlag(`${good}:/x`)] });
+      const { rootfs } = await prepareRootfs({ containerDir: cd, lowers: [image], mounts: [parseVolumeFlag(`${good}:/x`)] });
       assert.equal(readFileSync(join(rootfs, 'x/g'), 'utf8'), 'g\n');
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
   });
 });

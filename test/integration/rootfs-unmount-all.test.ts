@@ -16,7 +16,7 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
   before(() => { dir = tempDir('unmount'); });
   after(() => cleanupTempDir(dir));
 
-  it('cleans up after a process that mounted everything and was killed', () => {
+  it('cleans up after a process that mounted everything and was killed', async () => {
     const image = makeLayer(join(dir, 'image'), { 'etc/os': 'image\n' });
     const vol = makeLayer(join(dir, 'host/my vol'), { 'v': 'v\n' });
     const cd = join(dir, 'crashed container');
@@ -30,7 +30,7 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
       import { parseVolumeFlag } from ${JSON.stringify(volumeUrl)};
       import { parseTmpfsFlag } from ${JSON.stringify(tmpfsUrl)};
       const [cd, image, vol] = process.argv.slice(-3);
-      prepareRootfs({ containerDir: cd, lowers: [image], mounts: [
+      await prepareRootfs({ containerDir: cd, lowers: [image], mounts: [
         parseVolumeFlag(vol + ':/data/with space'),
         parseTmpfsFlag('/data/with space/tab\\there'),
         parseVolumeFlag(vol + ':/data/back\\\\slash:ro'),
@@ -46,14 +46,14 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
     ].sort());
     assert.match(readFileSync('/proc/self/mountinfo', 'utf8'), /crashed\\040container\/rootfs\/data\/with\\040space\/tab\\011here/);
 
-    releaseRootfs(cd);
+    await releaseRootfs(cd);
     assert.deepEqual(mountedUnder(cd), []);
-    releaseRootfs(cd);
+    await releaseRootfs(cd);
     unmountAll(join(dir, 'no such folder'));
     assert.equal(readFileSync(join(vol, 'v'), 'utf8'), 'v\n', 'the volume source is untouched');
   });
 
-  it('unmounts stacked mounts at one path', () => {
+  it('unmounts stacked mounts at one path', async () => {
     const target = join(dir, 'stacked');
     mkdirSync(target);
     for (let i = 0; i < 3; i++) mount('tmpfs', target, 'tmpfs', 0, 'size=64k');

@@ -33,12 +33,12 @@ describe('rootfs volumes', { skip: skipReason }, () => {
   });
   after(() => cleanupTempDir(dir));
 
-  it('binds read-write to the host and read-only with EROFS', () => {
+  it('binds read-write to the host and read-only with EROFS', async () => {
     const rw = makeLayer(join(dir, 'host/rw'), { 'in': 'host\n' });
     const ro = makeLayer(join(dir, 'host/ro'), { 'data': 'host\n' });
     const cd = containerDir();
     try {
-      const { rootfs } = prepareRootfs({
+      const { rootfs } = await prepareRootfs({
         containerDir: cd,
         lowers: [image],
         mounts: [parseVolumeFlag(`${rw}:/mnt/rw`), parseVolumeFlag(`${ro}:/mnt/ro:ro`)],
@@ -55,17 +55,17 @@ describe('rootfs volumes', { skip: skipReason }, () => {
       // The host's own mount of the source stays writable.
       writeFileSync(join(ro, 'still-writable'), 'x');
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
     assert.deepEqual(mountedUnder(cd), []);
   });
 
-  it('binds a file onto a file, creating it when missing', () => {
+  it('binds a file onto a file, creating it when missing', async () => {
     const file = join(dir, 'host/secret');
     writeFileSync(file, 'secret\n');
     const cd = containerDir();
     try {
-      const { rootfs } = prepareRootfs({
+      const { rootfs } = await prepareRootfs({
         containerDir: cd,
         lowers: [image],
         mounts: [parseVolumeFlag(`${file}:/etc/hostname:ro`), parseVolumeFlag(`${file}:/run/secrets/s`)],
@@ -74,16 +74,16 @@ describe('rootfs volumes', { skip: skipReason }, () => {
       assert.equal(readFileSync(join(rootfs, 'run/secrets/s'), 'utf8'), 'secret\n');
       assert.equal(errnoOf(() => writeFileSync(join(rootfs, 'etc/hostname'), 'x')), 'EROFS');
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
   });
 
-  it('keeps a destination behind a symlink inside the root', () => {
+  it('keeps a destination behind a symlink inside the root', async () => {
     const src = makeLayer(join(dir, 'host/x'), { 'marker': 'x\n' });
     const name = `tdt-${randomBytes(6).toString('hex')}`;
     const cd = containerDir();
     try {
-      const { rootfs } = prepareRootfs({
+      const { rootfs } = await prepareRootfs({
         containerDir: cd,
         lowers: [image],
         mounts: [parseVolumeFlag(`${src}:/evil/${name}`), parseVolumeFlag(`${src}:/climb/${name}-2`)],
@@ -94,14 +94,14 @@ describe('rootfs volumes', { skip: skipReason }, () => {
       assert.equal(existsSync(`/etc/${name}-2`), false);
       assert.deepEqual(mountedUnder('/etc'), []);
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
   });
 
-  it('mounts tmpfs with size, mode and noexec, nosuid, nodev', () => {
+  it('mounts tmpfs with size, mode and noexec, nosuid, nodev', async () => {
     const cd = containerDir();
     try {
-      const { rootfs } = prepareRootfs({
+      const { rootfs } = await prepareRootfs({
         containerDir: cd,
         lowers: [image],
         mounts: [parseMountFlag('type=tmpfs,target=/run,tmpfs-size=1m,tmpfs-mode=1770'), parseTmpfsFlag('/scratch:ro,exec')],
@@ -115,16 +115,16 @@ describe('rootfs volumes', { skip: skipReason }, () => {
       const scratch = statfs(join(rootfs, 'scratch'));
       assert.equal(scratch.flags & (ST_RDONLY | ST_NOEXEC), ST_RDONLY);
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
   });
 
-  it('mounts a nested volume on the one below it, parents first', () => {
+  it('mounts a nested volume on the one below it, parents first', async () => {
     const outer = makeLayer(join(dir, 'host/outer'), { 'o': 'o\n' });
     const inner = makeLayer(join(dir, 'host/inner'), { 'i': 'i\n' });
     const cd = containerDir();
     try {
-      const { rootfs } = prepareRootfs({
+      const { rootfs } = await prepareRootfs({
         containerDir: cd,
         lowers: [image],
         // Given child first: mounted parent first all the same.
@@ -133,12 +133,12 @@ describe('rootfs volumes', { skip: skipReason }, () => {
       assert.equal(readFileSync(join(rootfs, 'data/o'), 'utf8'), 'o\n');
       assert.equal(readFileSync(join(rootfs, 'data/sub/i'), 'utf8'), 'i\n');
     } finally {
-      releaseRootfs(cd);
+      await releaseRootfs(cd);
     }
     assert.deepEqual(mountedUnder(cd), []);
   });
 
-  it('remounts read-only keeping the flags of a locked source mount (user namespace)', () => {
+  it('remounts read-only keeping the flags of a locked source mount (user namespace)', async () => {
     // In a user namespace the flags of mounts inherited from the parent are locked: a remount
     // that drops nosuid, nodev or noexec is EPERM. The source here is such a mount.
     const src = join(dir, 'host/locked');
@@ -165,13 +165,13 @@ describe('rootfs volumes', { skip: skipReason }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { ro: true, kept: true, erofs: true });
     assert.deepEqual(mountedUnder(target), [], 'the mount lived in the child namespace only');
-    releaseRootfs(src);
+    await releaseRootfs(src);
   });
 
-  it('refuses a duplicate destination before touching anything', () => {
+  it('refuses a duplicate destination before touching anything', async () => {
     const src = makeLayer(join(dir, 'host/dup'));
     const cd = containerDir();
-    assert.throws(() => prepareRootfs({
+    await assert.rejects(() => prepareRootfs({
       containerDir: cd,
       lowers: [image],
       mounts: [parseVolumeFlag(`${src}:/data`), parseMountFlag('type=tmpfs,target=/data/')],
