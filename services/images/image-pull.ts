@@ -2,12 +2,14 @@
 // manifest list to this host's platform) and the config are checked against their digests;
 // each layer streams from the registry straight into extraction, a few at a time, checked
 // against both its blob digest and the config's diff id; layers the store has are skipped.
+// The image keeps `name@<manifest digest>` as a RepoDigest. A pull stopped by its signal leaves
+// neither a layer nor a temporary file behind.
 
 import { TdockerError } from '../errors/tdocker-error.js';
 import { hostArch, parseImageConfig } from './image-config.js';
-import type { ImageRecord, ImageStore } from './image-store.js';
+import type { ImageRecord, ImageStore, StagedLayer } from './image-store.js';
 import { MEDIA, isIndex, isManifest, type OciIndex, type OciManifest, type Platform } from './oci-types.js';
-import { isLoopbackRegistry, parsePullRef } from './pull-ref.js';
+import { isLoopbackRegistry, parsePullRef, type PullRef } from './pull-ref.js';
 import { RegistryClient, type RegistryAuth } from './registry-client.js';
 
 export interface PullOptions {
@@ -15,8 +17,10 @@ export interface PullOptions {
   /** Registries (host[:port]) to talk plain HTTP to, besides loopback ones. */
   insecureRegistries?: string[];
   platform?: Platform;
-  /** Layers fetched at once (default 3). */
+  /** Layers fetched at once (default 4). */
   concurrency?: number;
+  /** Stops the pull: requests and extractions in flight end, and nothing of the pull is kept. */
+  signal?: AbortSignal;
   onProgress?: (event: { layer: string; bytes: number; total: number } | { status: string }) => void;
 }
 
@@ -24,12 +28,26 @@ const LAYER_TYPES = new Set<string>([MEDIA.ociLayer, MEDIA.ociLayerGzip, MEDIA.d
 
 export async function pullImage(store: ImageStore, ref: string, opts: PullOptions = {}): Promise<ImageRecord> {
   const r = parsePullRef(ref);
+  const signal = opts.signal;
+  try {
+    return await pull(store, r, opts);
+  } catch (err) {
+    // Whatever a cancelled pull was doing when it stopped, the caller learns it was cancelled.
+    if (signal?.aborted) throw new TdockerError('UNAVAILABLE', `pull ${ref}: cancelled`, { cause: err });
+    throw err;
+  }
+}
+
+async function pull(store: ImageStore, r: PullRef, opts: PullOptions): Promise<ImageRecord> {
+  const signal = opts.signal;
   const want = opts.platform ?? { os: 'linux', architecture: hostArch() };
   const insecure = isLoopbackRegistry(r.registry) || (opts.insecureRegistries ?? []).includes(r.registry);
-  const client = new RegistryClient(r.registry, { insecure, auth: opts.auth });
+  const client = new RegistryClient(r.registry, { insecure, auth: opts.auth, signal });
   const where = `${r.registry}/${r.repository}`;
 
   let m = await client.manifest(r.repository, r.reference);
+  // RepoDigests name what the reference resolved to: the index when there is one, as Docker does.
+  const digestRef = `${r.name}@${m.digest}`;
   if (isIndex(m.mediaType)) {
     const index = JSON.parse(m.bytes.toString('utf8')) as OciIndex;
     const pick = (index.manifests ?? []).find(
@@ -52,9 +70,12 @@ export async function pullImage(store: ImageStore, ref: string, opts: PullOption
   }
 
   const lease = store.lease();
+  const staged: StagedLayer[] = [];
   try {
     let next = 0;
     let failed = false;
+    // Each layer streams from the registry through digest checks and inflation into its
+    // extraction, several layers at once; none enters the store until all are extracted.
     const worker = async () => {
       while (!failed && next < manifest.layers.length) {
         const i = next++;
@@ -64,26 +85,32 @@ export async function pullImage(store: ImageStore, ref: string, opts: PullOption
           continue;
         }
         try {
+          signal?.throwIfAborted();
           const body = await client.blob(r.repository, desc.digest);
-          await store.addLayer(body, lease, {
-            expectDiffId: diffIds[i],
-            expectBlobDigest: desc.digest,
-            onProgress: (bytes) => opts.onProgress?.({ layer: desc.digest, bytes, total: desc.size }),
-          });
+          staged.push(
+            await store.stageLayer(body, {
+              expectDiffId: diffIds[i],
+              expectBlobDigest: desc.digest,
+              onProgress: (bytes) => opts.onProgress?.({ layer: desc.digest, bytes, total: desc.size }),
+            }),
+          );
         } catch (err) {
           failed = true;
           throw err;
         }
       }
     };
-    // Every fetch settles before a failure is reported, so none commits after the clean-up.
-    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 3) }, worker));
+    // Every fetch settles before a failure is reported, so none is left writing after the clean-up.
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
-    const img = await store.addImage(configBytes, r.tag ? [r.tag] : []);
+    signal?.throwIfAborted();
+    await store.commitLayers(staged, lease);
+    const img = await store.addImage(configBytes, r.tag ? [r.tag] : [], [digestRef]);
     lease.release();
     return img;
   } catch (err) {
+    store.discard(staged);
     await store.abandon(lease);
     throw err;
   }

@@ -50,6 +50,19 @@ export function normalizeTag(ref: string): string {
   return `${r.name}:${r.tag}`;
 }
 
+/**
+ * `name@sha256:<hex>` with the name in familiar form (a tag after the name is dropped, as Docker
+ * does for `name:tag@digest`); null when it is not a digest reference.
+ */
+export function normalizeDigestRef(ref: string): string | null {
+  const at = ref.indexOf('@');
+  if (at === -1) return null;
+  const digest = ref.slice(at + 1);
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return null;
+  const r = parseRef(ref.slice(0, at));
+  return r ? `${r.name}@${digest}` : null;
+}
+
 /** The hex of a full image id given as `sha256:<hex>` or `<hex>`; null otherwise. */
 export function fullId(ref: string): string | null {
   const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;

@@ -14,11 +14,12 @@ import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker
 import { writeFileAtomic } from './atomic-write.js';
 import { extractLayer, type ExtractOptions } from './extract-layer.js';
 import { digestOf, importedConfig, parseImageConfig, type ImageConfig, type OciImageConfig } from './image-config.js';
-import { fullId, idPrefix, normalizeTag, parseRef } from './image-ref.js';
+import { fullId, idPrefix, normalizeDigestRef, normalizeTag, parseRef } from './image-ref.js';
 import { LayerStore } from './layer-store.js';
 import { isAlive, processIdentity } from './process-identity.js';
 import type { SpecialFiles } from './special-files.js';
 import { StoreLock } from './store-lock.js';
+import { syncFileSystem } from './sync-fs.js';
 import { TagIndex } from './tag-index.js';
 import { DEFAULT_MAX_BYTES } from './uncompressed.js';
 
@@ -28,6 +29,8 @@ export interface ImageRecord {
   /** `sha256:<hex>` of the config JSON. */
   id: string;
   repoTags: string[];
+  /** `name@sha256:<manifest digest>` for each repository the image was pulled from. */
+  repoDigests: string[];
   created: string;
   /** Bytes of file data in all layers. */
   size: number;
@@ -57,11 +60,27 @@ export interface ImportOptions {
   created?: Date;
 }
 
+export type StageOptions = Pick<ExtractOptions, 'onProgress' | 'expectDiffId' | 'expectBlobDigest'>;
+
 export interface RemoveOptions {
   force?: boolean;
   /** Whether a container uses the image (full id). */
   inUse: (imageId: string) => boolean;
 }
+
+/** A layer extracted into the store's tmp/, not yet durable nor in the store (commitLayers). */
+export interface StagedLayer {
+  readonly dir: string;
+  readonly diffId: string;
+}
+
+/** Tags and digest references of each image id. */
+interface RefsByImage {
+  tags: Map<string, string[]>;
+  digests: Map<string, string[]>;
+}
+
+const refsByImage = (refs: Map<string, string>): RefsByImage => ({ tags: TagIndex.byImage(refs), digests: TagIndex.digestsByImage(refs) });
 
 /** Layers an unfinished import holds: not deleted by remove or prune until released. */
 export interface LayerLease {
@@ -108,7 +127,7 @@ export class ImageStore {
 
   async list(): Promise<ImageRecord[]> {
     this.init();
-    const byImage = TagIndex.byImage(this.tags.read());
+    const byImage = refsByImage(this.tags.read());
     const out: ImageRecord[] = [];
     for (const hex of this.configIds()) {
       const rec = this.tryRecord(`sha256:${hex}`, byImage);
@@ -120,7 +139,7 @@ export class ImageStore {
   async get(ref: string): Promise<ImageRecord> {
     this.init();
     const tags = this.tags.read();
-    return this.record(this.resolve(ref, tags), TagIndex.byImage(tags));
+    return this.record(this.resolve(ref, tags), refsByImage(tags));
   }
 
   /** The image's config document as stored (what `image inspect` and `save` need). */
@@ -158,10 +177,13 @@ export class ImageStore {
     return this.lock.run(() => {
       const tags = this.tags.read();
       const parsed = parseRef(ref);
-      const viaTag = parsed && tags.has(`${parsed.name}:${parsed.tag}`) ? `${parsed.name}:${parsed.tag}` : undefined;
+      const digestRef = normalizeDigestRef(ref);
+      const viaTag = parsed && tags.has(`${parsed.name}:${parsed.tag}`) ? `${parsed.name}:${parsed.tag}` : digestRef && tags.has(digestRef) ? digestRef : undefined;
       const id = viaTag ? tags.get(viaTag)! : this.resolve(ref, tags);
       const imgTags = TagIndex.byImage(tags).get(id) ?? [];
-      if (viaTag && imgTags.length > 1) {
+      const imgDigests = TagIndex.digestsByImage(tags).get(id) ?? [];
+      // A digest reference goes like a tag, but only tags keep an image: its last tag takes it.
+      if (viaTag && (imgTags.length > 1 || (viaTag === digestRef && imgTags.length > 0))) {
         tags.delete(viaTag);
         this.tags.write(tags);
         return { untagged: [viaTag], deleted: [] };
@@ -177,10 +199,12 @@ export class ImageStore {
             : `unable to delete ${short(id)} (must be forced): image is being used by a container`,
         );
       }
-      for (const t of imgTags) tags.delete(t);
-      if (imgTags.length) this.tags.write(tags);
-      if (used) return { untagged: imgTags, deleted: [] };
-      return { untagged: imgTags, deleted: this.deleteImages([id]) };
+      // Docker untags the digest references too, even of an image kept for a container.
+      const untagged = [...imgTags, ...imgDigests];
+      for (const t of untagged) tags.delete(t);
+      if (untagged.length) this.tags.write(tags);
+      if (used) return { untagged, deleted: [] };
+      return { untagged, deleted: this.deleteImages([id]) };
     });
   }
 
@@ -188,12 +212,20 @@ export class ImageStore {
   async prune(opts: { inUse: (imageId: string) => boolean }): Promise<{ deleted: string[]; reclaimed: number }> {
     this.init();
     return this.lock.run(() => {
-      const tagged = TagIndex.byImage(this.tags.read());
+      const refs = this.tags.read();
+      const tagged = TagIndex.byImage(refs);
       const dangling = this.configIds()
         .map((hex) => `sha256:${hex}`)
         .filter((id) => !tagged.has(id) && !opts.inUse(id));
       const before = this.layers.list();
       const sizes = new Map(before.map((d) => [d, this.layerSize(d)]));
+      // A dangling image may still have digest references (pulled by digest): they go with it.
+      const gone = new Set(dangling);
+      const stale = [...refs].filter(([, id]) => gone.has(id)).map(([ref]) => ref);
+      if (stale.length) {
+        for (const ref of stale) refs.delete(ref);
+        this.tags.write(refs);
+      }
       const deleted = this.deleteImages(dangling);
       deleted.push(...this.deleteUnreferencedLayers(new Set(before)));
       const reclaimed = deleted.reduce((n, d) => n + (sizes.get(d) ?? 0), 0);
@@ -251,11 +283,25 @@ export class ImageStore {
    * Extracts one layer tar (plain or gzip) into the store, or finds it there already; the lease
    * holds it until the image that lists it is written. Returns its diff id.
    */
-  async addLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, lease: LayerLease, opts: Pick<ExtractOptions, 'onProgress' | 'expectDiffId' | 'expectBlobDigest'> = {}): Promise<string> {
-    this.init();
-    const tmp = this.tempDir('layer');
+  async addLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, lease: LayerLease, opts: StageOptions = {}): Promise<string> {
+    const staged = await this.stageLayer(input, opts);
     try {
-      const layer = await extractLayer(input as AsyncIterable<unknown>, tmp, {
+      await this.commitLayers([staged], lease);
+    } finally {
+      this.discard([staged]);
+    }
+    return staged.diffId;
+  }
+
+  /**
+   * Extracts one layer tar (plain or gzip) into a temporary directory of the store; nothing is
+   * synced yet. commitLayers moves it in, discard drops it. A failure leaves nothing behind.
+   */
+  async stageLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, opts: StageOptions = {}): Promise<StagedLayer> {
+    this.init();
+    const dir = this.tempDir('layer');
+    try {
+      const layer = await extractLayer(input as AsyncIterable<unknown>, dir, {
         maxBytes: this.opts.maxLayerBytes ?? DEFAULT_MAX_BYTES,
         special: this.opts.special,
         chown: this.opts.chown,
@@ -263,22 +309,53 @@ export class ImageStore {
         expectDiffId: opts.expectDiffId,
         expectBlobDigest: opts.expectBlobDigest,
       });
-      await this.lock.run(() => {
-        this.layers.commit(tmp, layer);
-        this.hold(lease, layer.diffId);
-      });
-      return layer.diffId;
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
+      this.layers.seal(dir, layer);
+      return { dir, diffId: layer.diffId };
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
     }
   }
 
-  /** Writes an image config whose layers are all in the store, and points `tags` at it. */
-  async addImage(configBytes: Buffer, tags: string[]): Promise<ImageRecord> {
+  /**
+   * Makes staged layers part of the store, held by the lease. Durability costs one syncfs for
+   * all of them, not an fsync per file, and is still crash-safe: the sync runs before any layer
+   * is renamed into layers/, so a layer the store can see (a directory there with layer.json)
+   * has every file of it on disk; a crash before the rename leaves only tmp/ work, removed at
+   * the next start; and the image config that lists the layers is written after the renames
+   * are synced (addImage), so an image never names a layer a crash could take away.
+   */
+  async commitLayers(staged: StagedLayer[], lease: LayerLease): Promise<void> {
+    if (!staged.length) return;
+    await syncFileSystem(this.tmp);
+    await this.lock.run(() => {
+      for (const s of staged) {
+        this.layers.commit(s.dir, s.diffId);
+        this.hold(lease, s.diffId);
+      }
+      this.layers.syncDir();
+    });
+  }
+
+  /** Removes what is left of staged layers (all of them after a failure; none after a commit). */
+  discard(staged: StagedLayer[]): void {
+    for (const s of staged) rmSync(s.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Writes an image config whose layers are all in the store, and points `tags` (and the digest
+   * references `digestRefs`, `name@sha256:…` of a pulled manifest) at it.
+   */
+  async addImage(configBytes: Buffer, tags: string[], digestRefs: string[] = []): Promise<ImageRecord> {
     this.init();
     const id = digestOf(configBytes);
     const cfg = parseImageConfig(configBytes, id);
     const normalized = tags.map(normalizeTag);
+    for (const d of digestRefs) {
+      const n = normalizeDigestRef(d);
+      if (!n) throw invalid(`invalid digest reference '${d}'`);
+      normalized.push(n);
+    }
     return this.lock.run(() => {
       for (const d of cfg.rootfs.diff_ids) {
         if (!this.layers.has(d)) throw precondition(`image ${short(id)}: layer ${d} is not in the store`);
@@ -289,7 +366,7 @@ export class ImageStore {
         for (const t of normalized) index.set(t, id);
         this.tags.write(index);
       }
-      return this.record(id, TagIndex.byImage(this.tags.read()));
+      return this.record(id, refsByImage(this.tags.read()));
     });
   }
 
@@ -345,6 +422,12 @@ export class ImageStore {
       if (this.configIds().includes(hex)) return `sha256:${hex}`;
       throw notFound(`no such image: ${ref}`);
     }
+    const digestRef = normalizeDigestRef(ref);
+    if (digestRef) {
+      const pinned = tags.get(digestRef);
+      if (pinned) return pinned;
+      throw notFound(`no such image: ${digestRef}`);
+    }
     const parsed = parseRef(ref);
     const tagged = parsed && tags.get(`${parsed.name}:${parsed.tag}`);
     if (tagged) return tagged;
@@ -358,12 +441,13 @@ export class ImageStore {
     throw notFound(`no such image: ${parsed ? `${parsed.name}:${parsed.tag}` : ref}`);
   }
 
-  private record(id: string, byImage: Map<string, string[]>): ImageRecord {
+  private record(id: string, byImage: RefsByImage): ImageRecord {
     const cfg = parseImageConfig(this.configBytes(id), id);
     const layers = cfg.rootfs.diff_ids;
     return {
       id,
-      repoTags: [...(byImage.get(id) ?? [])].sort(),
+      repoTags: [...(byImage.tags.get(id) ?? [])].sort(),
+      repoDigests: [...(byImage.digests.get(id) ?? [])].sort(),
       created: cfg.created ?? '',
       size: layers.reduce((n, d) => n + this.layerSize(d), 0),
       layers: [...layers],
@@ -373,7 +457,7 @@ export class ImageStore {
     };
   }
 
-  private tryRecord(id: string, byImage: Map<string, string[]>): ImageRecord | undefined {
+  private tryRecord(id: string, byImage: RefsByImage): ImageRecord | undefined {
     try {
       return this.record(id, byImage);
     } catch (err) {

@@ -9,7 +9,7 @@
 // A layer whose files were overwritten inside the archive itself (duplicate members) cannot be
 // rebuilt from the directory; its skeleton is dropped and saving re-archives the directory.
 
-import { closeSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { invalid } from '../errors/tdocker-error.js';
 
 const RAW = 1;
@@ -67,11 +67,10 @@ export class SkeletonWriter {
     if (this.valid) this.invalidate();
   }
 
-  /** Writes what is buffered and syncs; false if the skeleton was dropped. */
+  /** Writes what is buffered; false if the skeleton was dropped. The store syncs the layer whole. */
   finish(): boolean {
     if (!this.valid) return false;
     this.flush();
-    fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
     return true;

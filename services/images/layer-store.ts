@@ -5,10 +5,10 @@
 // A layer appears by one rename of a finished directory, so it is whole or absent. Which
 // images use a layer is counted from the image configs, under the store lock.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TdockerError, notFound } from '../errors/tdocker-error.js';
-import { fsyncDir, writeFileAtomic } from './atomic-write.js';
+import { fsyncDir } from './atomic-write.js';
 import { DIFF_DIR, SKELETON_FILE, type ExtractedLayer } from './extract-layer.js';
 
 export interface LayerMeta {
@@ -70,15 +70,10 @@ export class LayerStore {
   }
 
   /**
-   * Moves a finished extraction (`tmp` holding diff/ and tar-split) into the store. If the same
-   * layer is already there (a retry, or another image sharing it) the new copy is dropped.
-   * Returns whether the layer is new.
+   * Writes layer.json into a finished extraction (`tmp` holding diff/ and tar-split). Not synced:
+   * the caller makes the whole tree durable at once (syncfs) before commit() renames it in.
    */
-  commit(tmp: string, layer: ExtractedLayer): boolean {
-    if (this.has(layer.diffId)) {
-      rmSync(tmp, { recursive: true, force: true });
-      return false;
-    }
+  seal(tmp: string, layer: ExtractedLayer): void {
     const meta: LayerMeta = {
       diffId: layer.diffId,
       size: layer.size,
@@ -88,14 +83,30 @@ export class LayerStore {
       skeleton: layer.skeleton,
     };
     if (!layer.skeleton) rmSync(join(tmp, SKELETON_FILE), { force: true });
-    writeFileAtomic(join(tmp, META_FILE), `${JSON.stringify(meta)}\n`, 0o600);
-    const dest = this.path(layer.diffId);
+    writeFileSync(join(tmp, META_FILE), `${JSON.stringify(meta)}\n`, { mode: 0o600 });
+  }
+
+  /**
+   * Moves a sealed extraction, already durable, into the store. If the same layer is already
+   * there (a retry, or another image sharing it) the new copy is dropped. Returns whether the
+   * layer is new. The caller fsyncs the store directory (syncDir) after its renames.
+   */
+  commit(tmp: string, diffId: string): boolean {
+    if (this.has(diffId)) {
+      rmSync(tmp, { recursive: true, force: true });
+      return false;
+    }
+    const dest = this.path(diffId);
     // A directory left without layer.json cannot exist (the rename is the commit), but a stale
     // one from a foreign tool would block the rename: move it aside first.
     if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
     renameSync(tmp, dest);
-    fsyncDir(this.dir);
     return true;
+  }
+
+  /** Makes the renames into the store durable. */
+  syncDir(): void {
+    fsyncDir(this.dir);
   }
 
   /** Deletes a layer: renamed into `trash` first, so the store never holds half of one. */

@@ -6,6 +6,8 @@ import { invalid } from '../errors/tdocker-error.js';
 import { parseRef } from './image-ref.js';
 
 export interface PullRef {
+  /** The familiar repository name (`busybox`, `localhost:5000/app`) tags and digests are kept under. */
+  name: string;
   /** Host (and port) to talk to. */
   registry: string;
   repository: string;
@@ -33,7 +35,7 @@ export function parsePullRef(ref: string): PullRef {
   let repository = hasHost ? parts.slice(1).join('/') : parsed.name;
   if (!hasHost && parts.length === 1) repository = `library/${repository}`;
   const tag = digest && !explicitTag ? undefined : `${parsed.name}:${parsed.tag}`;
-  return { registry, repository, reference: digest ?? parsed.tag, tag, digest };
+  return { name: parsed.name, registry, repository, reference: digest ?? parsed.tag, tag, digest };
 }
 
 /** Registries Docker talks plain HTTP to by default: loopback ones. */

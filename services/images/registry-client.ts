@@ -16,6 +16,8 @@ export interface RegistryClientOptions {
   /** Talk plain HTTP (loopback registries and those named insecure). */
   insecure?: boolean;
   auth?: RegistryAuth;
+  /** Aborts every request and the body streams in flight (a cancelled pull). */
+  signal?: AbortSignal;
 }
 
 export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerManifestList, MEDIA.dockerManifest].join(', ');
@@ -73,8 +75,9 @@ export class RegistryClient {
       if (this.authorization) h.authorization = this.authorization;
       let res: Response;
       try {
-        res = await fetch(`${this.base}${path}`, { headers: h, redirect: 'follow' });
+        res = await fetch(`${this.base}${path}`, { headers: h, redirect: 'follow', signal: this.opts.signal });
       } catch (err) {
+        this.opts.signal?.throwIfAborted();
         throw new TdockerError('UNAVAILABLE', `cannot reach registry ${this.registry}: ${(err as Error).cause ? String((err as { cause: unknown }).cause) : (err as Error).message}`, { cause: err });
       }
       if (res.status === 401 && attempt === 0) {
@@ -105,7 +108,7 @@ export class RegistryClient {
     url.searchParams.set('scope', c.params.scope ?? `repository:${repository}:pull`);
     let res: Response;
     try {
-      res = await fetch(url, { headers: basic ? { authorization: basic } : {} });
+      res = await fetch(url, { headers: basic ? { authorization: basic } : {}, signal: this.opts.signal });
     } catch (err) {
       throw new TdockerError('UNAVAILABLE', `cannot reach the token service of ${this.registry} (${url.origin}): ${(err as Error).message}`, { cause: err });
     }

@@ -22,10 +22,10 @@ const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
 describe('pull references', () => {
   it('resolves Docker Hub names, registries with ports, tags and digests', () => {
-    assert.deepEqual(parsePullRef('busybox'), { registry: 'registry-1.docker.io', repository: 'library/busybox', reference: 'latest', tag: 'busybox:latest', digest: undefined });
-    assert.deepEqual(parsePullRef('user/app:1'), { registry: 'registry-1.docker.io', repository: 'user/app', reference: '1', tag: 'user/app:1', digest: undefined });
+    assert.deepEqual(parsePullRef('busybox'), { name: 'busybox', registry: 'registry-1.docker.io', repository: 'library/busybox', reference: 'latest', tag: 'busybox:latest', digest: undefined });
+    assert.deepEqual(parsePullRef('user/app:1'), { name: 'user/app', registry: 'registry-1.docker.io', repository: 'user/app', reference: '1', tag: 'user/app:1', digest: undefined });
     const d = `sha256:${'a'.repeat(64)}`;
-    assert.deepEqual(parsePullRef(`127.0.0.1:5000/team/app@${d}`), { registry: '127.0.0.1:5000', repository: 'team/app', reference: d, tag: undefined, digest: d });
+    assert.deepEqual(parsePullRef(`127.0.0.1:5000/team/app@${d}`), { name: '127.0.0.1:5000/team/app', registry: '127.0.0.1:5000', repository: 'team/app', reference: d, tag: undefined, digest: d });
     assert.equal(parsePullRef(`localhost/app:v2@${d}`).tag, 'localhost/app:v2');
     assert.throws(() => parsePullRef('app@sha256:short'), says('INVALID_ARGUMENT', /bad digest/));
     assert.equal(isLoopbackRegistry('127.0.0.1:5000'), true);
@@ -136,6 +136,10 @@ describe('pull', () => {
     const img = await pullImage(store, `${reg.host}/team/app:v1`, { auth: { username: 'alice', password: 's3cret' }, onProgress: (e) => events.push(e) });
     assert.equal(img.id, id);
     assert.deepEqual(img.repoTags, [`${reg.host}/team/app:v1`]);
+    // The RepoDigest names the manifest list the tag points at, as Docker's does.
+    const listDigest = sha(reg.manifests.get('v1')!.bytes);
+    assert.deepEqual(img.repoDigests, [`${reg.host}/team/app@${listDigest}`]);
+    assert.equal((await store.get(img.repoDigests[0]!)).id, id);
     assert.deepEqual(img.config.Cmd, ['/bin/app']);
     assert.equal(readFileSync(join(store.layerDirs(img)[1]!, 'bin/app'), 'utf8'), '#!/bin/sh\necho hi\n');
     assert.ok(events.length > 0);
@@ -153,6 +157,30 @@ describe('pull', () => {
     const img = await pullImage(store, `${reg.host}/team/app@${manifestDigest}`);
     assert.equal(img.id, id);
     assert.deepEqual(img.repoTags, []);
+    assert.deepEqual(img.repoDigests, [`${reg.host}/team/app@${manifestDigest}`]);
+    // Untagging the digest reference of an image without tags deletes the image, with its layers.
+    const r = await store.remove(`${reg.host}/team/app@${manifestDigest}`, { inUse: () => false });
+    assert.deepEqual(r.untagged, [`${reg.host}/team/app@${manifestDigest}`]);
+    assert.ok(r.deleted.includes(id));
+    assert.deepEqual(await store.list(), []);
+    // An image only a digest names is dangling: prune takes it, and its digest reference.
+    await pullImage(store, `${reg.host}/team/app@${manifestDigest}`);
+    assert.ok((await store.prune({ inUse: () => false })).deleted.includes(id));
+    await assert.rejects(store.get(`${reg.host}/team/app@${manifestDigest}`), says('NOT_FOUND', /no such image/));
+  });
+
+  it('stops when its signal fires, keeping neither a layer nor a temporary file', async () => {
+    const reg = await startRegistry('none');
+    regs.push(reg);
+    publish(reg, layers, 'v1');
+    const ac = new AbortController();
+    // Aborted while the first layer blob is being fetched.
+    const pulling = pullImage(store, `${reg.host}/team/app:v1`, { signal: ac.signal, onProgress: (e) => 'layer' in e && ac.abort() });
+    await assert.rejects(pulling, says('UNAVAILABLE', /cancelled/));
+    assert.deepEqual(readdirSync(join(tmp.path, 'layers')), []);
+    assert.deepEqual(readdirSync(join(tmp.path, 'images/sha256')), []);
+    assert.deepEqual(readdirSync(join(tmp.path, 'tmp')), []);
+    assert.equal(existsSync(join(tmp.path, 'images/tags.json')), false);
   });
 
   it('uses basic authentication when the registry asks for it, and says when credentials are missing or wrong', async () => {
