@@ -1,33 +1,12 @@
-// What the gateway needs of the image store (services/images/image-store.ts): the interface it is
-// written against, so the gateway and its tests do not depend on the store's implementation.
+// What the gateway needs of the image store: the store's own types, narrowed to what the gateway
+// calls, so the gateway and its tests do not depend on the store's implementation (and the image
+// library is only loaded when an image call comes).
 
-export interface ImageConfigFields {
-  Env?: string[];
-  Cmd?: string[];
-  Entrypoint?: string[];
-  WorkingDir?: string;
-  User?: string;
-  Labels?: Record<string, string>;
-  ExposedPorts?: Record<string, unknown>;
-  StopSignal?: string;
-}
+import type { ImageConfig, ImageRecord as StoredImage, ImageStore } from '../images/index.js';
 
-export interface ImageRecord {
-  /** "sha256:<hex>". */
-  id: string;
-  repoTags: string[];
-  created: string;
-  size: number;
-  layers: string[];
-  config: ImageConfigFields;
-}
+export type ImageConfigFields = ImageConfig;
 
-export interface ImageSource {
-  importTar(input: NodeJS.ReadableStream, opts: { ref?: string; config?: Omit<ImageConfigFields, 'ExposedPorts'> & { ExposedPorts?: Record<string, object> }; comment?: string }): Promise<ImageRecord>;
-  list(): Promise<ImageRecord[]>;
-  /** name[:tag], full id, or unique id prefix; NOT_FOUND otherwise. */
-  get(ref: string): Promise<ImageRecord>;
-  /** Layer directories, top first. */
-  layerDirs(img: ImageRecord): string[];
-  remove(ref: string, opts: { force?: boolean; inUse: (imageId: string) => boolean }): Promise<{ untagged: string[]; deleted: string[] }>;
-}
+/** An image as the gateway reads it; what only pulled or stored images have is optional. */
+export type ImageRecord = Pick<StoredImage, 'id' | 'repoTags' | 'created' | 'size' | 'layers' | 'config'> & Partial<Pick<StoredImage, 'repoDigests' | 'architecture' | 'os'>>;
+
+export type ImageSource = Pick<ImageStore, 'importTar' | 'list' | 'get' | 'layerDirs' | 'remove'>;

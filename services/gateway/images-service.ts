@@ -90,12 +90,12 @@ export function imagesService(ctx: GatewayContext): ImagesServer {
       return {
         id: img.id,
         repoTags: img.repoTags,
-        repoDigests: [],
+        repoDigests: img.repoDigests ?? [],
         created: toTimestamp(img.created),
         author,
         comment,
-        architecture: process.arch === 'x64' ? 'amd64' : process.arch,
-        os: 'linux',
+        architecture: img.architecture ?? (process.arch === 'x64' ? 'amd64' : process.arch),
+        os: img.os ?? 'linux',
         variant: '',
         size: img.size,
         config: {

@@ -148,6 +148,7 @@ export async function pullCall(ctx: GatewayContext, call: ServerWritableStream<P
       ...(req.auth?.username ? { auth: { username: req.auth.username, password: req.auth.password } } : {}),
       insecureRegistries: req.insecureRegistries,
       ...(platform ? { platform } : {}),
+      signal,
       onProgress: (e) => {
         if ('status' in e) {
           send({ event: { $case: 'status', status: e.status } });
