@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh
 npm run -s build
-chmod +x build/services/cli/main.js build/services/daemon/main.js
-ln -sf "$PWD/build/services/cli/main.js" /usr/local/bin/tdocker
+chmod +x build/services/cli/bin.cjs build/services/daemon/main.js
+ln -sf "$PWD/build/services/cli/bin.cjs" /usr/local/bin/tdocker
 ln -sf "$PWD/build/services/daemon/main.js" /usr/local/bin/tdockerd
 
 ROOT=${TDOCKER_ROOT:-/var/lib/tinydocker}

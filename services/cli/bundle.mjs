@@ -1,15 +1,17 @@
-// Builds the CLI's bundle (run by `npm run build:cli`, after tsc): cli-entry.ts with everything
-// it imports (grpc-js, the generated code) in one file, build/services/cli/tdocker.cjs, and V8's
-// code cache for it, tdocker.cjs.cache, made after a warm-up (code-cache-warm-up.ts) so that a
-// command starts without parsing and compiling the bundle. main.ts explains how the two are used.
+// Builds the CLI's bundle (run by `npm run build:cli`, after tsc) into build/services/cli/:
+// tdocker.cjs, cli-entry.ts with everything it imports (grpc-js, the generated code) in one file;
+// tdocker.cjs.cache, V8's code cache for it, made after a warm-up (code-cache-warm-up.ts) so that
+// a command starts without parsing and compiling the bundle; tdocker.cjs.inputs, the sources it
+// was made from (bin.cjs uses it only while none is newer); and bin.cjs, the bin that runs it.
 //
 // The bundle is an IIFE wrapped in a function taking `require` (for Node's built-in modules) and
 // the URL `import.meta.url` stands for, so that it runs through vm.Script, which takes a cache.
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const root = new URL('../../', import.meta.url);
@@ -35,7 +37,7 @@ const lazyBuiltins = {
 };
 const out = new URL('build/services/cli/tdocker.cjs', root);
 
-await build({
+const { metafile } = await build({
   entryPoints: [new URL('services/cli/cli-entry.ts', root).pathname],
   outfile: out.pathname,
   bundle: true,
@@ -52,6 +54,7 @@ await build({
   footer: { js: 'return tdockerCli; })' },
   plugins: [lazyBuiltins],
   logLevel: 'warning',
+  metafile: true,
 });
 
 const source = readFileSync(out, 'utf8');
@@ -64,3 +67,15 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 writeFileSync(new URL('build/services/cli/tdocker.cjs.cache', root), script.createCachedData());
+
+// The sources of ours that went in (paths from the root); packages change only with npm ci,
+// which a build follows anyway.
+const rootPath = fileURLToPath(root);
+const inputs = Object.keys(metafile.inputs)
+  .filter((p) => !p.includes('node_modules/') && !p.includes(':'))
+  .map((p) => relative(rootPath, join(process.cwd(), p)));
+inputs.push('services/cli/bin.cjs');
+writeFileSync(new URL('build/services/cli/tdocker.cjs.inputs', root), `${JSON.stringify(inputs)}\n`);
+const bin = new URL('build/services/cli/bin.cjs', root);
+copyFileSync(new URL('services/cli/bin.cjs', root), bin);
+chmodSync(bin, 0o755);

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The `tdocker` bin, as the build installs it (bundle.mjs copies this file beside the bundle).
+// CommonJS on purpose: a command starts a Node process every time, and an ES module entry costs
+// a few milliseconds of ESM loader on each (builtin facades, an asynchronous read of the file).
+//
+// It runs the bundle (tdocker.cjs: the CLI with grpc-js and the generated code in one file)
+// compiled with V8's code cache made at build time, since Node 20 has no compile cache for user
+// code and parsing the bundle would cost more than most commands. The bundle is used only while
+// no source it was built from is newer than it (bundle.mjs lists them in tdocker.cjs.inputs):
+// after a change and a tsc-only build the modules run as tsc built them, correct but slower.
+// Checking mtimes, not a re-run tsc's output, is deliberate: tsc rewrites every file it emits.
+'use strict';
+const { readFileSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
+
+const bundle = join(__dirname, 'tdocker.cjs');
+const root = join(__dirname, '..', '..', '..');
+
+function fresh() {
+  const built = statSync(bundle, { throwIfNoEntry: false });
+  if (!built) return false;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(`${bundle}.inputs`, 'utf8'));
+  } catch {
+    return false;
+  }
+  for (const path of inputs) {
+    const source = statSync(join(root, path), { throwIfNoEntry: false });
+    if (!source || source.mtimeMs > built.mtimeMs) return false;
+  }
+  return true;
+}
+
+function loadBundle() {
+  if (!fresh()) return undefined;
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${bundle}.cache`);
+  } catch {
+    // No cache: the bundle compiles without it (a V8 that rejects it does the same).
+  }
+  const script = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+  return script.runInThisContext()(require, pathToFileURL(bundle).href);
+}
+
+const argv = process.argv.slice(2);
+const entry = loadBundle();
+if (entry) entry.main(argv);
+else import('./cli-entry.js').then((m) => m.main(argv));
