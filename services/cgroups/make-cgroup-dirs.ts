@@ -49,7 +49,7 @@ const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2;
 
 async function mkdirLeaf(fs: CgroupFs, leaf: string): Promise<void> {
   try {
-    await fs.mkdir(leaf);
+    await fs.makeLeaf(leaf);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TdockerError('ALREADY_EXISTS', `cgroup ${leaf} already exists`);
     throw cgroupFileError(err, `cannot create cgroup ${leaf}`, leaf);

@@ -18,18 +18,19 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
 export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], shared: string[], timeoutMs = REMOVE_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let failure: TdockerError | undefined;
-  for (const leaf of leaves) {
+  // The leaves are in different hierarchies: removed side by side.
+  await Promise.all(leaves.map(async (leaf) => {
     let last: unknown;
     const settled = await pollUntil(async () => {
       try {
-        await fs.rmdir(leaf);
+        await fs.removeLeaf(leaf);
         last = undefined;
       } catch (err) {
         last = codeOf(err) === 'ENOENT' ? undefined : err;
       }
       return last === undefined || codeOf(last) !== 'EBUSY';
     }, Math.max(0, deadline - Date.now()), 20);
-    if (last === undefined) continue;
+    if (last === undefined) return;
     if (settled) {
       failure ??= cgroupFileError(last, `cannot remove cgroup ${leaf}`, leaf);
     } else {
@@ -38,7 +39,7 @@ export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], shared: s
         sys: { syscall: 'rmdir', errno: 16, path: leaf },
       });
     }
-  }
+  }));
   for (const dir of shared) {
     try {
       await fs.rmdir(dir);

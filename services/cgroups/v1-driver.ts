@@ -48,9 +48,12 @@ export class V1Driver implements CgroupDriver {
 
     const created: string[] = [];
     try {
-      for (const l of layouts) {
-        await makeCgroupDirs(this.settings.fs, l, created, l.hierarchy.controllers.includes('cpuset') ? this.fillCpuset : nothing);
-      }
+      // The hierarchies are independent: made side by side. Every one is settled before an undo
+      // looks at `created`, so nothing is made after the undo ran.
+      const made = await Promise.allSettled(layouts.map((l) =>
+        makeCgroupDirs(this.settings.fs, l, created, l.hierarchy.controllers.includes('cpuset') ? this.fillCpuset : nothing)));
+      const failed = made.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       const cgroup = new V1Cgroup(id, this.settings.fs, layouts, created);
       await cgroup.applyDevices();
       await cgroup.update(limits);
