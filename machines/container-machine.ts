@@ -120,7 +120,7 @@ export const containerMachine = setup({
       manuallyStopped: true,
     })),
     beginStop: assign(({ context, event }) => ({
-      signalToSend: (event.type === 'STOP' ? event.signal : undefined) ?? context.stopSignal,
+      signalToSend: (event.type === 'STOP' || event.type === 'RESTART' ? event.signal : undefined) ?? context.stopSignal,
       stopWait: (event.type === 'STOP' || event.type === 'RESTART' ? event.timeout : undefined) ?? context.stopTimeout,
       manuallyStopped: true,
       afterExit: event.type === 'RESTART' ? ('start' as const) : null,

@@ -113,7 +113,7 @@ export type ContainerEvent =
   | { type: 'KILL'; signal: string }
   | { type: 'PAUSE' }
   | { type: 'UNPAUSE' }
-  | { type: 'RESTART'; timeout?: number }
+  | { type: 'RESTART'; timeout?: number; signal?: string }
   | { type: 'REMOVE'; force?: boolean };
 
 export type ContainerCommand = ContainerEvent['type'];

@@ -1,16 +1,21 @@
 // Attach: the container's stdio over a bidirectional stream, through the shim's attach. A client
-// that attaches before the container starts (Create, Attach, Start: `run` without -d) is connected
-// to the shim between its creation and the start, so it sees every byte of output.
+// that attaches before the container starts (`run` without -d, `start -a`) is connected to the
+// shim between its creation and the start, so it sees every byte of output. With options.create,
+// .start and .wait_removed the whole of `run` is this one call (the proto says how).
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { invalid } from '../errors/tdocker-error.js';
+import { invalid, precondition } from '../errors/tdocker-error.js';
 import type { AttachStream } from '../runtime/shim-client.js';
 import type { AttachOptions, AttachRequest, IoFrame } from '../../proto/gen/tinydocker/v1/containers.js';
+import { createContainer, startCreated } from './create-container.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toServiceError } from './grpc-status.js';
 import { firstMessage } from './first-message.js';
 import { streamWrite } from './stream-write.js';
 import { toTimestamp } from './timestamp.js';
 import { cancelSignal } from './unary-call.js';
+
+/** How long `exit` waits for an auto-removal (wait_removed) that does not come. */
+const removalWaitMs = 10_000;
 
 export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<AttachRequest, IoFrame>): Promise<void> {
   const signal = cancelSignal(call);
@@ -19,17 +24,34 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
     const first = await firstMessage<AttachRequest>(call, signal);
     if (first?.frame?.$case !== 'options') throw invalid('the first Attach message must be options');
     const opts: AttachOptions = first.frame.options;
-    const v = ctx.supervisor.get(opts.id);
+    const write = (frame: IoFrame) => streamWrite(call, frame, signal);
+    let ref = opts.id;
+    if (opts.create) {
+      const created = await createContainer(ctx, opts.create);
+      ref = created.id;
+      await write({ frame: { $case: 'created', created } });
+    }
+    const v = ctx.supervisor.get(ref);
     const id = v.record.id;
     const spec = v.record.spec.process;
+    const autoRemove = v.record.autoRemove;
+    if (!opts.start && (v.state === 'exited' || v.state === 'dead' || v.state === 'removing')) {
+      // Nothing would ever come: Docker refuses at once too.
+      throw precondition('you cannot attach to a stopped container, start it first');
+    }
     const wantStdin = opts.stdin && !!spec.openStdin;
     const both = !opts.stdout && !opts.stderr;
     const connect = () => ctx.runner.shim(id).attach({ stdin: wantStdin });
-    if (v.state === 'running' || v.state === 'paused') {
-      stream = await connect();
-    } else {
-      stream = await new Promise<AttachStream>((resolve, reject) => {
-        const off = ctx.whenCreated(id, async () => {
+    // Asked before the start, so that the removal cannot pass unseen.
+    const removed = opts.waitRemoved && autoRemove
+      ? ctx.supervisor.wait(id, 'removed', signal).then(() => {}, () => {})
+      : undefined;
+    let off = () => {};
+    const connected = v.state === 'running' || v.state === 'paused'
+      ? connect()
+      : new Promise<AttachStream>((resolve, reject) => {
+        // Registered before the start: the shim is connected to before the payload runs.
+        off = ctx.whenCreated(id, async () => {
           off();
           try {
             resolve(await connect());
@@ -39,10 +61,18 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
         });
         signal.addEventListener('abort', () => { off(); reject(new Error('cancelled')); }, { once: true });
       });
+    connected.catch(() => {}); // awaited below, unless the start fails first
+    if (opts.start) {
+      try {
+        await startCreated(ctx, id, autoRemove);
+      } catch (err) {
+        off();
+        throw err;
+      }
     }
+    stream = await connected;
     const s = stream;
     if (opts.size && spec.terminal && opts.size.rows && opts.size.cols) s.resize(opts.size.rows, opts.size.cols);
-    const write = (frame: IoFrame) => streamWrite(call, frame, signal);
     let queue = Promise.resolve();
     const enqueue = (frame: IoFrame) => { queue = queue.then(() => write(frame)); };
     if (both || opts.stdout) s.on('stdout', (data) => enqueue({ frame: { $case: 'stdout', stdout: data } }));
@@ -73,6 +103,7 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
 
     const exit = await s.exit;
     await queue;
+    if (removed && !detached) await bounded(removed, removalWaitMs);
     if (signal.aborted) return;
     if (detached || !exit) {
       if (!detached) {
@@ -91,3 +122,12 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
     if (!signal.aborted) call.emit('error', toServiceError(err));
   }
 }
+
+const bounded = (p: Promise<void>, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });

@@ -1,15 +1,15 @@
 // The tinydocker.v1.Containers service: each RPC is glue from the request to a supervisor command
 // (or a reader of the host for logs, attach, exec, stats and top).
-import { TdockerError, invalid } from '../errors/tdocker-error.js';
+import { invalid } from '../errors/tdocker-error.js';
 import { signalNumber } from '../supervisor/signal-number.js';
 import type { WaitCondition } from '../supervisor/supervisor.js';
 import {
   WaitContainerRequest_Condition,
-  type ContainersServer, type CreateContainerRequest, type CreateContainerResponse,
+  type ContainersServer,
 } from '../../proto/gen/tinydocker/v1/containers.js';
 import { attachCall } from './attach-call.js';
-import { containerDefinition } from './container-definition.js';
 import { containerFilter } from './container-filters.js';
+import { createContainer, startCreated } from './create-container.js';
 import { inspectContainer, summarizeContainer } from './container-inspect.js';
 import { execCall } from './exec-call.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -24,22 +24,6 @@ const CONDITIONS: Record<number, WaitCondition> = {
   [WaitContainerRequest_Condition.NEXT_EXIT]: 'next-exit',
   [WaitContainerRequest_Condition.REMOVED]: 'removed',
 };
-
-export function imagesOf(ctx: GatewayContext) {
-  if (!ctx.images) throw new TdockerError('UNAVAILABLE', 'the image store is not available in this daemon');
-  return ctx.images;
-}
-
-async function createContainer(ctx: GatewayContext, req: CreateContainerRequest): Promise<CreateContainerResponse> {
-  if (!req.config?.image) throw invalid('no image given');
-  const images = imagesOf(ctx);
-  const image = await images.get(req.config.image);
-  const def = containerDefinition(req, image, images.layerDirs(image), ctx.networkDefaults);
-  // An unknown network is NOT_FOUND before anything is made.
-  if (def.spec.net && ctx.network && def.spec.net.network !== 'bridge') ctx.network.get(def.spec.net.network);
-  const v = await ctx.supervisor.create(def);
-  return { id: v.record.id, warnings: [] };
-}
 
 function checkedSignal(signal: string): string | undefined {
   if (!signal) return undefined;
@@ -57,12 +41,7 @@ export function containersService(ctx: GatewayContext): ContainersServer {
     }),
     run: unaryCall(async (req) => {
       const created = await createContainer(ctx, req);
-      try {
-        await sup.start(created.id);
-      } catch (err) {
-        if (req.hostConfig?.autoRemove) await sup.remove(created.id, { force: true }).catch(() => {});
-        throw err;
-      }
+      await startCreated(ctx, created.id, req.hostConfig?.autoRemove ?? false);
       return created;
     }),
     stop: unaryCall(async (req) => {
@@ -75,7 +54,8 @@ export function containersService(ctx: GatewayContext): ContainersServer {
       return {};
     }),
     restart: unaryCall(async (req) => {
-      await sup.restart(req.id, req.timeout !== undefined ? { timeout: req.timeout } : {});
+      const signal = checkedSignal(req.signal);
+      await sup.restart(req.id, { ...(req.timeout !== undefined ? { timeout: req.timeout } : {}), ...(signal ? { signal } : {}) });
       return {};
     }),
     remove: unaryCall(async (req) => {

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { ServerReadableStream, ServiceError, sendUnaryData } from '@grpc/grpc-js';
 import { invalid } from '../errors/tdocker-error.js';
 import type { ImagesServer, ImportImageRequest, ImportImageResponse, ImageSummary } from '../../proto/gen/tinydocker/v1/images.js';
-import { imagesOf } from './containers-service.js';
+import { imagesOf } from './images-of.js';
 import { applyChanges } from './images-changes.js';
 import { filterImages } from './images-filters.js';
 import { commitContainer, exportCall, imageHistory, loadCall, pruneImages, pullCall, saveCall, tagImage } from './images-transfer.js';

@@ -164,7 +164,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await this.command(this.entry(this.names.resolve(ref)), { type: 'KILL', signal });
   }
 
-  async restart(ref: string, opts: { timeout?: number } = {}): Promise<void> {
+  /** Stop (the timeout and signal as for stop) then start. */
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     await this.command(this.entry(this.names.resolve(ref)), { type: 'RESTART', ...opts });
   }
 

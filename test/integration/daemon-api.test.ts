@@ -125,7 +125,7 @@ describe('tdockerd API', { skip: skipReason }, () => {
     const id = await h.create(runRequest('busybox', ['sh', '-c', 'echo first; echo second >&2']));
     const call = h.containers.attach();
     const frames = collect(call);
-    call.write({ frame: { $case: 'options', options: { id, stdin: false, stdout: true, stderr: true, logs: false } } });
+    call.write({ frame: { $case: 'options', options: { id, stdin: false, stdout: true, stderr: true, logs: false, start: false, waitRemoved: false } } });
     await sleep(100);
     await h.startC(id);
     const got = await frames;

@@ -75,7 +75,7 @@ describe('tdockerd streams', { skip: skipReason }, () => {
     const id = await h.create(runRequest('busybox', ['sh', '-c', 'cat; echo end'], { config: { openStdin: true, stdinOnce: true } }));
     const call = h.containers.attach();
     const frames = collect<IoFrame>(call);
-    call.write({ frame: { $case: 'options', options: { id, stdin: true, stdout: true, stderr: true, logs: false } } });
+    call.write({ frame: { $case: 'options', options: { id, stdin: true, stdout: true, stderr: true, logs: false, start: false, waitRemoved: false } } });
     await h.startC(id);
     call.write({ frame: { $case: 'stdin', stdin: Buffer.from('typed\n') } });
     call.write({ frame: { $case: 'closeStdin', closeStdin: true } });
@@ -88,7 +88,7 @@ describe('tdockerd streams', { skip: skipReason }, () => {
     const live = await h.run(runRequest('busybox', ['sh', '-c', 'echo hi; exec sleep 100']));
     const a = h.containers.attach();
     const aFrames = collect<IoFrame>(a);
-    a.write({ frame: { $case: 'options', options: { id: live, stdin: false, stdout: true, stderr: true, logs: false } } });
+    a.write({ frame: { $case: 'options', options: { id: live, stdin: false, stdout: true, stderr: true, logs: false, start: false, waitRemoved: false } } });
     await sleep(100);
     a.write({ frame: { $case: 'detach', detach: true } });
     assert.equal((await aFrames).at(-1)?.frame?.$case, 'detached');

@@ -1,6 +1,7 @@
-// The CLI process against a fake daemon (an in-process gRPC server on a temporary socket): the
-// order of calls of an attached `run` (Create, Attach with its options, then Start), output and
-// the container's exit code, and the gateway's `tdocker-exit-code` trailer becoming the exit code.
+// The CLI process against a fake daemon (an in-process gRPC server on a temporary socket): an
+// attached `run` is one Attach call (create, start and --rm's wait for the removal in its
+// options), output and the container's exit code, and the gateway's `tdocker-exit-code` trailer
+// becoming the exit code.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,37 +30,37 @@ describe('tdocker against a fake daemon', () => {
   const server = new Server();
   let calls: string[] = [];
   let command: string[] = [];
-  let attachedStream: ServerDuplexStream<AttachRequest, IoFrame> | undefined;
 
   before(async () => {
     server.addService(ContainersService, {
-      create: (call: ServerUnaryCall<CreateContainerRequest, unknown>, done: sendUnaryData<unknown>) => {
+      create: (_call: ServerUnaryCall<CreateContainerRequest, unknown>, done: sendUnaryData<unknown>) => {
         calls.push('create');
-        command = call.request.config?.cmd ?? [];
         done(null, { id: ID, warnings: [] });
       },
       attach: (call: ServerDuplexStream<AttachRequest, IoFrame>) => {
         call.once('data', (req: AttachRequest) => {
-          if (req.frame?.$case === 'options') calls.push(`attach ${req.frame.options.id.slice(0, 4)} stdout=${req.frame.options.stdout}`);
-          attachedStream = call;
+          if (req.frame?.$case !== 'options') return;
+          const o = req.frame.options;
+          calls.push(`attach create=${o.create?.config?.cmd.join(' ') ?? '-'} start=${o.start} waitRemoved=${o.waitRemoved} stdout=${o.stdout}`);
+          command = o.create?.config?.cmd ?? [];
+          if (command[0] === 'nosuch') {
+            // What the gateway sends when the start fails: the status, with Docker's exit code.
+            const metadata = new Metadata();
+            metadata.set('tdocker-exit-code', '127');
+            call.emit('error', { code: status.FAILED_PRECONDITION, details: 'exec: "nosuch": executable file not found in $PATH', metadata });
+            return;
+          }
+          call.write({ frame: { $case: 'created', created: { id: ID, warnings: ['a warning'] } } });
+          call.write({ frame: { $case: 'stdout', stdout: Buffer.from('hi\n') } });
+          call.write({ frame: { $case: 'stderr', stderr: Buffer.from('oops\n') } });
+          call.write({ frame: { $case: 'exit', exit: { exitCode: 3, signal: 0, oomKilled: false, error: '' } } });
+          call.end();
         });
         call.on('error', () => {});
       },
       start: (call: ServerUnaryCall<StartContainerRequest, unknown>, done: sendUnaryData<unknown>) => {
         calls.push(`start ${call.request.id.slice(0, 4)}`);
-        if (command[0] === 'nosuch') {
-          const metadata = new Metadata();
-          metadata.set('tdocker-exit-code', '127');
-          done({ code: status.FAILED_PRECONDITION, details: 'exec: "nosuch": executable file not found in $PATH', metadata });
-          return;
-        }
         done(null, {});
-        setImmediate(() => {
-          attachedStream?.write({ frame: { $case: 'stdout', stdout: Buffer.from('hi\n') } });
-          attachedStream?.write({ frame: { $case: 'stderr', stderr: Buffer.from('oops\n') } });
-          attachedStream?.write({ frame: { $case: 'exit', exit: { exitCode: 3, signal: 0, oomKilled: false, error: '' } } });
-          attachedStream?.end();
-        });
       },
       wait: (_call: unknown, done: sendUnaryData<unknown>) => {
         calls.push('wait');
@@ -78,11 +79,14 @@ describe('tdocker against a fake daemon', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates, attaches, then starts, and exits with the container\'s code', async () => {
+  it('creates, attaches and starts in one call, and exits with the container\'s code', async () => {
     calls = [];
     const r = await tdocker(host, ['run', 'busybox', 'x']);
-    assert.deepEqual(r, { code: 3, stdout: 'hi\n', stderr: 'oops\n' });
-    assert.deepEqual(calls, ['create', 'attach cccc stdout=true', 'start cccc']);
+    assert.deepEqual(r, { code: 3, stdout: 'hi\n', stderr: 'WARNING: a warning\noops\n' });
+    assert.deepEqual(calls, ['attach create=x start=true waitRemoved=false stdout=true']);
+    calls = [];
+    assert.equal((await tdocker(host, ['run', '--rm', 'busybox', 'x'])).code, 3);
+    assert.deepEqual(calls, ['attach create=x start=true waitRemoved=true stdout=true'], '--rm: the daemon answers exit once the container is removed');
   });
 
   it('exits with the code of the tdocker-exit-code trailer, with the daemon\'s reason in one line', async () => {
@@ -91,7 +95,7 @@ describe('tdocker against a fake daemon', () => {
     assert.equal(r.code, 127);
     assert.equal(r.stderr, 'tdocker: run: exec: "nosuch": executable file not found in $PATH\n');
     assert.equal(r.stdout, '');
-    assert.ok(calls.includes('remove'), '--rm removes what could not start');
+    assert.deepEqual(calls, ['attach create=nosuch start=true waitRemoved=true stdout=true']);
   });
 
   it('prints wait\'s code and exits 0, as Docker\'s wait does', async () => {

@@ -202,7 +202,7 @@ describe('the other commands', () => {
   });
 
   it('attach and exec', async () => {
-    assert.deepEqual((await command('attach', ['--no-stdin', 'c1'])).options, { id: 'c1', stdin: false, stdout: true, stderr: true, logs: false });
+    assert.deepEqual((await command('attach', ['--no-stdin', 'c1'])).options, { id: 'c1', stdin: false, stdout: true, stderr: true, logs: false, start: false, waitRemoved: false });
     const exec = await command('exec', ['-it', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'c1', 'sh', '-c', 'echo -n hi']);
     assert.deepEqual(exec.options, {
       id: 'c1', cmd: ['sh', '-c', 'echo -n hi'], env: ['A=1'], workingDir: '/tmp', user: 'nobody', tty: true, stdin: true, detach: false,

@@ -1,22 +1,23 @@
 // The attached life of a container, shared by `run` (without -d), `start -a` and `attach`:
-// attach to its stdio, start it if asked, stream until it exits or the user detaches, and come
-// back with the exit code. The user's terminal is raw for `-it` and restored on every way out; signals the CLI gets
-// are proxied to the container when there is no tty (--sig-proxy).
-import type { ServiceError } from '@grpc/grpc-js';
-import type { WaitContainerResponse } from '../../../proto/gen/tinydocker/v1/containers.js';
+// attach to its stdio (creating and starting it in the same call when asked), stream until it
+// exits or the user detaches, and come back with the exit code. One Attach call does it all, so
+// `run` waits for no answer between the steps. The user's terminal is raw for `-it` and restored
+// on every way out; signals the CLI gets are proxied to the container when there is no tty
+// (--sig-proxy).
+import type { CreateContainerRequest, IoFrame } from '../../../proto/gen/tinydocker/v1/containers.js';
 import type { CliContext } from '../cli-context.js';
-import type { DaemonClient } from '../client/daemon-client.js';
-import { unaryCall } from '../client/unary-call.js';
-import { disableOutputProcessing } from '../io/raw-output.js';
 import { RawTerminal } from '../io/raw-terminal.js';
+import { disableOutputProcessing } from '../io/raw-output.js';
 import { proxySignals } from '../io/signal-proxy.js';
 import { runStdioSession } from '../io/stdio-session.js';
 import { terminalSizeOf } from '../io/terminal-size.js';
-import { waitCondition } from '../proto-enums.js';
+import { printWarnings } from './print-warnings.js';
 
 export interface AttachPlan {
-  /** Container id or name. */
+  /** Container id or name; unused with `create`. */
   id: string;
+  /** Create the container from this request first (`run`). */
+  create?: CreateContainerRequest;
   /** Start the container once attached (run, start -a); false for `attach`. */
   start: boolean;
   /** The container has a tty (-t): one output stream, raw terminal, resizes. */
@@ -33,41 +34,37 @@ export interface AttachPlan {
 
 const noop = () => {};
 
-/** How long `run --rm` waits, after the exit, for the daemon to report the removal. */
-const removalWaitMs = 10_000;
-
-function waitRemoved(daemon: DaemonClient, id: string): Promise<void> {
-  const wait = unaryCall<WaitContainerResponse>((done) =>
-    daemon.containers.wait({ id, condition: waitCondition.removed }, done)).then(noop, noop);
-  return wait;
-}
-
-const bounded = (p: Promise<void>, ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void p.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
 export async function attachToContainer(plan: AttachPlan, cli: CliContext): Promise<number> {
   const daemon = await cli.daemon();
-  const { id, tty } = plan;
+  const { tty } = plan;
+  let id = plan.id;
   const size = tty ? terminalSizeOf(cli.stdout, cli.stderr) : undefined;
-  // Asked before the start, so the removal cannot happen unseen.
-  const removal = plan.autoRemove ? waitRemoved(daemon, id) : undefined;
 
   const call = daemon.containers.attach();
   call.on('error', noop);
   call.write({
-    frame: { $case: 'options', options: { id, stdin: plan.stdin, stdout: true, stderr: true, logs: false, ...(size ? { size } : {}) } },
+    frame: {
+      $case: 'options',
+      options: {
+        id, stdin: plan.stdin, stdout: true, stderr: true, logs: false, ...(size ? { size } : {}),
+        ...(plan.create ? { create: plan.create } : {}), start: plan.start, waitRemoved: plan.autoRemove,
+      },
+    },
   });
-  // No output is lost between this and the Start below: the options frame goes out first on the
-  // one connection, the gateway registers the attachment as soon as it reads it, and the daemon
-  // connects registered attachments to the shim after creating it and before starting the
-  // payload (the proto's "Create, Attach, then Start"). Waiting for an answer first would cost
-  // a round trip on every `run`.
+  let unproxy: (() => void) | undefined;
+  const proxy = () => {
+    if (plan.sigProxy && !tty) unproxy = proxySignals((signal) => daemon.containers.kill({ id, signal }, noop));
+  };
+  if (plan.create) {
+    call.on('data', (f: IoFrame) => {
+      if (f.frame?.$case !== 'created') return;
+      id = f.frame.created.id;
+      printWarnings(cli, f.frame.created.warnings);
+      proxy();
+    });
+  } else {
+    proxy();
+  }
 
   const person = plan.stdin && cli.stdin.isTTY === true;
   const raw = tty && person ? RawTerminal.enter(cli.stdin, process, disableOutputProcessing) : undefined;
@@ -93,23 +90,7 @@ export async function attachToContainer(plan: AttachPlan, cli: CliContext): Prom
   });
   session.catch(noop); // awaited below; a start failure must not leave it unhandled meanwhile
 
-  let unproxy: (() => void) | undefined;
   try {
-    if (plan.start) {
-      try {
-        await unaryCall((done: (err: ServiceError | null, res: object) => void) => daemon.containers.start({ id }, done));
-      } catch (err) {
-        call.cancel();
-        // --rm: a container that could not start is not left behind (Docker removes it too).
-        if (plan.autoRemove) {
-          await unaryCall((done: (e: ServiceError | null, r: object) => void) => daemon.containers.remove({ id, force: true }, done)).catch(noop);
-        }
-        throw cli.fail(err, plan.what);
-      }
-    }
-    if (plan.sigProxy && !tty) {
-      unproxy = proxySignals((signal) => daemon.containers.kill({ id, signal }, noop));
-    }
     let end;
     try {
       end = await session;
@@ -122,7 +103,6 @@ export async function attachToContainer(plan: AttachPlan, cli: CliContext): Prom
     }
     const { exitCode, error } = end.status;
     if (error && exitCode >= 125) cli.stderr.write(`tdocker: ${plan.what}: ${error}\n`);
-    if (removal) await bounded(removal, removalWaitMs);
     return exitCode;
   } finally {
     unproxy?.();

@@ -1,6 +1,7 @@
-// tdocker run: -d creates and starts in one call and prints the id; otherwise create, attach,
-// start, and exit with the container's code.
-import type { CreateContainerResponse, RunContainerResponse } from '../../../proto/gen/tinydocker/v1/containers.js';
+// tdocker run: -d creates and starts in one call (Run) and prints the id; otherwise one Attach
+// call creates, attaches, starts (and with --rm waits for the removal), and the CLI exits with
+// the container's code.
+import type { RunContainerResponse } from '../../../proto/gen/tinydocker/v1/containers.js';
 import type { RunCommand } from '../args/commands/run.js';
 import { CliError } from '../cli-error.js';
 import type { Action } from '../cli-context.js';
@@ -21,12 +22,9 @@ export const run: Action<RunCommand> = async (cmd, cli) => {
     cli.stdout.write(`${res.id}\n`);
     return 0;
   }
-  const created = await unaryCall<CreateContainerResponse>((done) => daemon.containers.create(request, done)).catch((err) => {
-    throw cli.fail(err, 'run');
-  });
-  printWarnings(cli, created.warnings);
   return attachToContainer({
-    id: created.id,
+    id: '',
+    create: request,
     start: true,
     tty,
     stdin: cmd.interactive,

@@ -472,7 +472,10 @@ export interface KillContainerResponse {
 export interface RestartContainerRequest {
   id: string;
   /** As StopContainerRequest.timeout. */
-  timeout?: number | undefined;
+  timeout?:
+    | number
+    | undefined;
+  /** As StopContainerRequest.signal: the stop half's signal. */
   signal: string;
 }
 
@@ -782,7 +785,26 @@ export interface AttachOptions {
   /** Replay the stored log before live output. */
   logs: boolean;
   /** The client's terminal size, applied at once when the container has a tty. */
-  size?: TerminalSize | undefined;
+  size?:
+    | TerminalSize
+    | undefined;
+  /**
+   * Create the container first, as Create would (`id` is then ignored); the server's first frame
+   * is `created`. A failure ends the call with Create's status.
+   */
+  create?:
+    | CreateContainerRequest
+    | undefined;
+  /**
+   * Start the container once attached, as Start would (`run`, `start -a`). A failure ends the
+   * call with Start's status, and a container created with auto_remove is removed (as Run does).
+   */
+  start: boolean;
+  /**
+   * When the container has auto_remove (--rm): send `exit` only once it is removed (or after
+   * 10 s of trying), so that a client that leaves then leaves nothing behind (Docker's `run --rm`).
+   */
+  waitRemoved: boolean;
 }
 
 /** Client to server frames of Attach. */
@@ -851,7 +873,9 @@ export interface IoFrame {
   /** Last frame when the client detached; the process goes on. */
   { $case: "detached"; detached: boolean } | //
   /** Exec only, first frame. */
-  { $case: "started"; started: ExecStarted } | undefined;
+  { $case: "started"; started: ExecStarted } | //
+  /** Attach with options.create only, first frame: the new container. */
+  { $case: "created"; created: CreateContainerResponse } | undefined;
 }
 
 export interface StatsRequest {
@@ -6986,7 +7010,17 @@ export const TerminalSize: MessageFns<TerminalSize> = {
 };
 
 function createBaseAttachOptions(): AttachOptions {
-  return { id: "", stdin: false, stdout: false, stderr: false, logs: false, size: undefined };
+  return {
+    id: "",
+    stdin: false,
+    stdout: false,
+    stderr: false,
+    logs: false,
+    size: undefined,
+    create: undefined,
+    start: false,
+    waitRemoved: false,
+  };
 }
 
 export const AttachOptions: MessageFns<AttachOptions> = {
@@ -7008,6 +7042,15 @@ export const AttachOptions: MessageFns<AttachOptions> = {
     }
     if (message.size !== undefined) {
       TerminalSize.encode(message.size, writer.uint32(50).fork()).join();
+    }
+    if (message.create !== undefined) {
+      CreateContainerRequest.encode(message.create, writer.uint32(58).fork()).join();
+    }
+    if (message.start !== false) {
+      writer.uint32(64).bool(message.start);
+    }
+    if (message.waitRemoved !== false) {
+      writer.uint32(72).bool(message.waitRemoved);
     }
     return writer;
   },
@@ -7073,6 +7116,30 @@ export const AttachOptions: MessageFns<AttachOptions> = {
             message.size = TerminalSize.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.create = CreateContainerRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.start = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.waitRemoved = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7093,6 +7160,13 @@ export const AttachOptions: MessageFns<AttachOptions> = {
       stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
       logs: isSet(object.logs) ? globalThis.Boolean(object.logs) : false,
       size: isSet(object.size) ? TerminalSize.fromJSON(object.size) : undefined,
+      create: isSet(object.create) ? CreateContainerRequest.fromJSON(object.create) : undefined,
+      start: isSet(object.start) ? globalThis.Boolean(object.start) : false,
+      waitRemoved: isSet(object.waitRemoved)
+        ? globalThis.Boolean(object.waitRemoved)
+        : isSet(object.wait_removed)
+        ? globalThis.Boolean(object.wait_removed)
+        : false,
     };
   },
 
@@ -7116,6 +7190,15 @@ export const AttachOptions: MessageFns<AttachOptions> = {
     if (message.size !== undefined) {
       obj.size = TerminalSize.toJSON(message.size);
     }
+    if (message.create !== undefined) {
+      obj.create = CreateContainerRequest.toJSON(message.create);
+    }
+    if (message.start !== false) {
+      obj.start = message.start;
+    }
+    if (message.waitRemoved !== false) {
+      obj.waitRemoved = message.waitRemoved;
+    }
     return obj;
   },
 
@@ -7132,6 +7215,11 @@ export const AttachOptions: MessageFns<AttachOptions> = {
     message.size = (object.size !== undefined && object.size !== null)
       ? TerminalSize.fromPartial(object.size)
       : undefined;
+    message.create = (object.create !== undefined && object.create !== null)
+      ? CreateContainerRequest.fromPartial(object.create)
+      : undefined;
+    message.start = object.start ?? false;
+    message.waitRemoved = object.waitRemoved ?? false;
     return message;
   },
 };
@@ -7792,6 +7880,9 @@ export const IoFrame: MessageFns<IoFrame> = {
       case "started":
         ExecStarted.encode(message.frame.started, writer.uint32(42).fork()).join();
         break;
+      case "created":
+        CreateContainerResponse.encode(message.frame.created, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -7849,6 +7940,14 @@ export const IoFrame: MessageFns<IoFrame> = {
             message.frame = { $case: "started", started: ExecStarted.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.frame = { $case: "created", created: CreateContainerResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7873,6 +7972,8 @@ export const IoFrame: MessageFns<IoFrame> = {
         ? { $case: "detached", detached: globalThis.Boolean(object.detached) }
         : isSet(object.started)
         ? { $case: "started", started: ExecStarted.fromJSON(object.started) }
+        : isSet(object.created)
+        ? { $case: "created", created: CreateContainerResponse.fromJSON(object.created) }
         : undefined,
     };
   },
@@ -7889,6 +7990,8 @@ export const IoFrame: MessageFns<IoFrame> = {
       obj.detached = message.frame.detached;
     } else if (message.frame?.$case === "started") {
       obj.started = ExecStarted.toJSON(message.frame.started);
+    } else if (message.frame?.$case === "created") {
+      obj.created = CreateContainerResponse.toJSON(message.frame.created);
     }
     return obj;
   },
@@ -7926,6 +8029,12 @@ export const IoFrame: MessageFns<IoFrame> = {
       case "started": {
         if (object.frame?.started !== undefined && object.frame?.started !== null) {
           message.frame = { $case: "started", started: ExecStarted.fromPartial(object.frame.started) };
+        }
+        break;
+      }
+      case "created": {
+        if (object.frame?.created !== undefined && object.frame?.created !== null) {
+          message.frame = { $case: "created", created: CreateContainerResponse.fromPartial(object.frame.created) };
         }
         break;
       }
@@ -8815,8 +8924,8 @@ export const ContainersService = {
   },
   /**
    * Create then Start as one call; on a start failure the created container is kept (as Docker
-   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Create, Attach,
-   * then Start instead, so no output is lost.
+   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Attach with
+   * options.create and options.start instead (see Attach), so no output is lost.
    */
   run: {
     path: "/tinydocker.v1.Containers/Run" as const,
@@ -8964,7 +9073,14 @@ export const ContainersService = {
    * Attaches to the container's stdio. The first client message must be `options`; then stdin,
    * resize, close_stdin and detach frames in any order. The server sends output frames and ends
    * with `exit` (the container stopped) or `detached` (the client detached; the container goes
-   * on). A client that cancels the call detaches as well.
+   * on). A client that cancels the call detaches as well. A container that is neither running,
+   * paused, restarting nor created is refused at once (FAILED_PRECONDITION) unless options.start
+   * is set; a created one is attached once it starts (Create, Attach, then Start).
+   *
+   * `run` without -d is one Attach: options.create, options.start and, with --rm,
+   * options.wait_removed. The server then creates the container (first frame `created`), attaches
+   * before the payload starts (no output is lost), starts it, and sends `exit` once it stopped
+   * and was removed: no round trip between the steps.
    */
   attach: {
     path: "/tinydocker.v1.Containers/Attach" as const,
@@ -9025,8 +9141,8 @@ export interface ContainersServer extends UntypedServiceImplementation {
   start: handleUnaryCall<StartContainerRequest, StartContainerResponse>;
   /**
    * Create then Start as one call; on a start failure the created container is kept (as Docker
-   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Create, Attach,
-   * then Start instead, so no output is lost.
+   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Attach with
+   * options.create and options.start instead (see Attach), so no output is lost.
    */
   run: handleUnaryCall<RunContainerRequest, RunContainerResponse>;
   /** Sends the stop signal, then SIGKILL after the timeout. Stopping a stopped container is a no-op. */
@@ -9061,7 +9177,14 @@ export interface ContainersServer extends UntypedServiceImplementation {
    * Attaches to the container's stdio. The first client message must be `options`; then stdin,
    * resize, close_stdin and detach frames in any order. The server sends output frames and ends
    * with `exit` (the container stopped) or `detached` (the client detached; the container goes
-   * on). A client that cancels the call detaches as well.
+   * on). A client that cancels the call detaches as well. A container that is neither running,
+   * paused, restarting nor created is refused at once (FAILED_PRECONDITION) unless options.start
+   * is set; a created one is attached once it starts (Create, Attach, then Start).
+   *
+   * `run` without -d is one Attach: options.create, options.start and, with --rm,
+   * options.wait_removed. The server then creates the container (first frame `created`), attaches
+   * before the payload starts (no output is lost), starts it, and sends `exit` once it stopped
+   * and was removed: no round trip between the steps.
    */
   attach: handleBidiStreamingCall<AttachRequest, IoFrame>;
   /**
@@ -9118,8 +9241,8 @@ export interface ContainersClient extends Client {
   ): ClientUnaryCall;
   /**
    * Create then Start as one call; on a start failure the created container is kept (as Docker
-   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Create, Attach,
-   * then Start instead, so no output is lost.
+   * does) unless auto_remove is set. Clients that attach (`run` without -d) use Attach with
+   * options.create and options.start instead (see Attach), so no output is lost.
    */
   run(
     request: RunContainerRequest,
@@ -9309,7 +9432,14 @@ export interface ContainersClient extends Client {
    * Attaches to the container's stdio. The first client message must be `options`; then stdin,
    * resize, close_stdin and detach frames in any order. The server sends output frames and ends
    * with `exit` (the container stopped) or `detached` (the client detached; the container goes
-   * on). A client that cancels the call detaches as well.
+   * on). A client that cancels the call detaches as well. A container that is neither running,
+   * paused, restarting nor created is refused at once (FAILED_PRECONDITION) unless options.start
+   * is set; a created one is attached once it starts (Create, Attach, then Start).
+   *
+   * `run` without -d is one Attach: options.create, options.start and, with --rm,
+   * options.wait_removed. The server then creates the container (first frame `created`), attaches
+   * before the payload starts (no output is lost), starts it, and sends `exit` once it stopped
+   * and was removed: no round trip between the steps.
    */
   attach(): ClientDuplexStream<AttachRequest, IoFrame>;
   attach(options: Partial<CallOptions>): ClientDuplexStream<AttachRequest, IoFrame>;

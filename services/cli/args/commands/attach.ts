@@ -24,7 +24,7 @@ export const attachSpec: CommandSpec<AttachCommand> = {
   interspersed: true,
   build: ({ flags, args }) => ({
     name: 'attach',
-    options: { id: args[0]!, stdin: !flags.bool('no-stdin'), stdout: true, stderr: true, logs: false },
+    options: { id: args[0]!, stdin: !flags.bool('no-stdin'), stdout: true, stderr: true, logs: false, start: false, waitRemoved: false },
     detachKeys: flags.convert('detach-keys', parseDetachKeys)!,
     sigProxy: flags.bool('sig-proxy'),
   }),
