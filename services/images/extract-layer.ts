@@ -1,15 +1,16 @@
 // One layer tar (plain or gzip) streamed into `<dir>/diff`, its skeleton into `<dir>/tar-split`,
-// while the digest of the uncompressed bytes (the diff id) is computed on the way. The file
-// system work runs in the extraction worker (or inline, when asked or when the caller supplies
-// its own SpecialFiles); this thread reads, inflates and hashes. Memory stays at a few chunks
-// whatever the archive's size. The caller owns `dir`: on failure it removes it.
+// while the digest of the uncompressed bytes (the diff id) is computed on the way. The work runs
+// in an extraction worker (or inline, when asked or when the caller supplies its own
+// SpecialFiles). Memory stays at a few chunks whatever the archive's size. The caller owns
+// `dir`: on failure it removes it.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
-import { ExtractionThread } from './extraction-thread.js';
+import { ExtractionThread, type ThreadedExtraction } from './extraction-thread.js';
+import { importError } from './import-error.js';
 import { LayerExtraction, type ExtractionResult } from './layer-extraction.js';
 import { hostSpecialFiles, type SpecialFiles } from './special-files.js';
-import { DEFAULT_MAX_BYTES, uncompressed } from './uncompressed.js';
+import { DEFAULT_MAX_BYTES, sniffCompression, uncompressed } from './uncompressed.js';
 
 export { DIFF_DIR, SKELETON_FILE } from './layer-extraction.js';
 
@@ -35,17 +36,15 @@ export interface ExtractedLayer extends ExtractionResult {
   tarSize: number;
 }
 
-interface Engine {
-  write(chunk: Buffer): Promise<void> | undefined | void;
-  end(): Promise<ExtractionResult> | ExtractionResult;
-  abort(): Promise<void> | void;
+export async function extractLayer(input: AsyncIterable<unknown>, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
+  const settings = { maxEntrySize: opts.maxBytes ?? DEFAULT_MAX_BYTES, chown: opts.chown };
+  if (opts.inline || opts.special) return extractInline(input, new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings), opts);
+  return extractThreaded(input, dir, settings, opts);
 }
 
-export async function extractLayer(input: AsyncIterable<unknown>, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
+/** Reading, inflating and hashing here, the file system work on this thread too. */
+async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtraction, opts: ExtractOptions): Promise<ExtractedLayer> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const settings = { maxEntrySize: maxBytes, chown: opts.chown };
-  const engine: Engine =
-    opts.inline || opts.special ? new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings) : ExtractionThread.get().start(dir, settings);
   const hash = createHash('sha256');
   const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
   let tarSize = 0;
@@ -54,30 +53,86 @@ export async function extractLayer(input: AsyncIterable<unknown>, dir: string, o
     for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress, onRaw })) {
       hash.update(chunk);
       tarSize += chunk.length;
-      const wait = engine.write(chunk);
-      if (wait) await wait;
+      engine.write(chunk);
     }
-    const result = await engine.end();
-    const diffId = `sha256:${hash.digest('hex')}`;
-    if (blobHash) {
-      const blob = `sha256:${blobHash.digest('hex')}`;
-      if (blob !== opts.expectBlobDigest) throw invalid(`blob digest mismatch: expected ${opts.expectBlobDigest}, got ${blob}`);
-    }
-    if (opts.expectDiffId && opts.expectDiffId !== diffId) {
-      throw invalid(`layer digest mismatch: expected ${opts.expectDiffId}, got ${diffId}`);
-    }
-    return { ...result, diffId, tarSize };
+    const result = engine.end();
+    return { ...result, ...verified(opts, `sha256:${hash.digest('hex')}`, blobHash), tarSize };
   } catch (err) {
-    await engine.abort();
+    engine.abort();
     throw importError(err);
   }
 }
 
-/** What a failed extraction reports: disk errors by their errno, a broken input as such. */
-export function importError(err: unknown): TdockerError {
-  if (err instanceof TdockerError) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return TdockerError.from(err, 'RESOURCE_EXHAUSTED');
-  if (e?.syscall) return TdockerError.from(err, 'INTERNAL');
-  return new TdockerError('INVALID_ARGUMENT', `reading the archive failed: ${e?.message ?? String(err)}`, { cause: err });
+/**
+ * The input goes to an extraction worker as it comes. A compressed layer is inflated and hashed
+ * there (this thread then only reads and digests the blob, which keeps several layers' work on
+ * several cores); a plain tar is hashed here, since this thread holds its bytes anyway and the
+ * worker is the slower side of an import.
+ */
+async function extractThreaded(input: AsyncIterable<unknown>, dir: string, settings: { maxEntrySize: number; chown?: boolean }, opts: ExtractOptions): Promise<ExtractedLayer> {
+  const maxBytes = settings.maxEntrySize;
+  const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
+  let hash: Hash | undefined;
+  let engine: ThreadedExtraction | undefined;
+  let head: Buffer[] = [];
+  let headLen = 0;
+  let read = 0;
+  const begin = (first: Buffer) => {
+    const kind = first.length >= 8 ? sniffCompression(first) : 'none';
+    if (kind !== 'none' && kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
+    if (kind === 'none') hash = createHash('sha256');
+    engine = ExtractionThread.get().start(dir, { ...settings, ...(kind === 'gzip' ? { inflate: { maxBytes } } : {}) });
+  };
+  const send = async (chunk: Buffer) => {
+    if (hash) {
+      if (read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);
+      hash.update(chunk);
+    }
+    const wait = engine!.write(chunk);
+    if (wait) await wait;
+  };
+  try {
+    for await (const c of input) {
+      const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+      read += chunk.length;
+      blobHash?.update(chunk);
+      opts.onProgress?.(read);
+      if (!engine) {
+        // The first 8 bytes tell the compression; a network stream may give fewer at first.
+        head.push(chunk);
+        headLen += chunk.length;
+        if (headLen < 8) continue;
+        const first = Buffer.concat(head, headLen);
+        head = [];
+        begin(first);
+        await send(first);
+        continue;
+      }
+      await send(chunk);
+    }
+    if (!engine) {
+      const first = Buffer.concat(head, headLen);
+      begin(first);
+      if (first.length) await send(first);
+    }
+    const result = await engine!.end();
+    const diffId = hash ? `sha256:${hash.digest('hex')}` : result.diffId!;
+    const tarSize = hash ? read : result.tarSize!;
+    return { size: result.size, entries: result.entries, skeleton: result.skeleton, ...verified(opts, diffId, blobHash), tarSize };
+  } catch (err) {
+    await engine?.abort();
+    throw importError(err);
+  }
 }
+
+/** The diff id, once the blob digest and the diff id are the ones expected. */
+function verified(opts: ExtractOptions, diffId: string, blobHash: Hash | undefined): { diffId: string } {
+  if (blobHash) {
+    const blob = `sha256:${blobHash.digest('hex')}`;
+    if (blob !== opts.expectBlobDigest) throw invalid(`blob digest mismatch: expected ${opts.expectBlobDigest}, got ${blob}`);
+  }
+  if (opts.expectDiffId && opts.expectDiffId !== diffId) throw invalid(`layer digest mismatch: expected ${opts.expectDiffId}, got ${diffId}`);
+  return { diffId };
+}
+
+export { importError } from './import-error.js';

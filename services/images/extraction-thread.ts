@@ -1,16 +1,19 @@
-// The main-thread side of the extraction worker (extraction-worker.ts): one worker for the
-// process, started on first use, unref'd while idle (it never holds the process open) and ended
-// after IDLE_MS without work: an isolate costs the daemon tens of MiB it needs only while importing.
+// The main-thread side of the extraction workers (extraction-worker.ts): up to one worker per
+// core (at most MAX_WORKERS), a new one started only when every running one is busy, so a single
+// import costs one isolate and a multi-layer pull spreads over the cores. Each is unref'd while
+// idle (it never holds the process open) and ended after IDLE_MS without work: an isolate costs
+// the daemon tens of MiB it needs only while importing.
 // Chunks are copied into a transferable buffer (the input's buffers may be views on memory
 // someone else owns); at most IN_FLIGHT bytes wait in the worker's queue, which bounds memory.
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TdockerError } from '../errors/tdocker-error.js';
-import type { FromWorker, ToWorker, WireError } from './extraction-worker.js';
-import type { ExtractionResult, ExtractionSettings } from './layer-extraction.js';
+import type { FromWorker, ToWorker, WireError, WorkerResult, WorkerSettings } from './extraction-worker.js';
 
 const IN_FLIGHT = 12 << 20;
 const IDLE_MS = 10_000;
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 /** Chunks are gathered into batches of this size: a message costs far more than a memcpy. */
 const BATCH = 1 << 20;
 
@@ -18,7 +21,7 @@ interface Job {
   inFlight: number;
   error?: TdockerError;
   drained?: () => void;
-  done?: { resolve: (r: ExtractionResult) => void; reject: (e: TdockerError) => void };
+  done?: { resolve: (r: WorkerResult) => void; reject: (e: TdockerError) => void };
   aborted?: () => void;
 }
 
@@ -27,14 +30,27 @@ function fromWire(w: WireError): TdockerError {
 }
 
 export class ExtractionThread {
-  private static shared: ExtractionThread | undefined;
+  private static readonly pool: ExtractionThread[] = [];
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private idle: NodeJS.Timeout | undefined;
 
+  /** The least busy worker, or a new one when all are busy and the pool has room. */
   static get(): ExtractionThread {
-    return (ExtractionThread.shared ??= new ExtractionThread());
+    const pool = ExtractionThread.pool;
+    let best = pool[0];
+    for (const t of pool) if (t.jobs.size < best!.jobs.size) best = t;
+    if (best && (best.jobs.size === 0 || pool.length >= MAX_WORKERS)) return best;
+    const t = new ExtractionThread();
+    pool.push(t);
+    return t;
+  }
+
+  private leave(): void {
+    const pool = ExtractionThread.pool;
+    const i = pool.indexOf(this);
+    if (i >= 0) pool.splice(i, 1);
   }
 
   private constructor() {
@@ -42,7 +58,7 @@ export class ExtractionThread {
     this.worker.unref();
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     const fail = (err: unknown) => {
-      if (ExtractionThread.shared === this) ExtractionThread.shared = undefined;
+      this.leave();
       const e = new TdockerError('INTERNAL', `layer extraction worker stopped: ${(err as Error)?.message ?? err}`, { cause: err });
       for (const [id, job] of this.jobs) {
         job.error ??= e;
@@ -56,7 +72,7 @@ export class ExtractionThread {
     this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
   }
 
-  start(dir: string, settings: ExtractionSettings): ThreadedExtraction {
+  start(dir: string, settings: WorkerSettings): ThreadedExtraction {
     const id = this.nextId++;
     clearTimeout(this.idle);
     this.jobs.set(id, { inFlight: 0 });
@@ -82,7 +98,7 @@ export class ExtractionThread {
     this.worker.unref();
     this.idle = setTimeout(() => {
       if (this.jobs.size > 0) return;
-      if (ExtractionThread.shared === this) ExtractionThread.shared = undefined;
+      this.leave();
       void this.worker.terminate();
     }, IDLE_MS);
     this.idle.unref();
@@ -148,10 +164,10 @@ export class ThreadedExtraction {
     this.thread.post({ op: 'chunk', id: this.id, data }, [data.buffer as ArrayBuffer]);
   }
 
-  end(): Promise<ExtractionResult> {
+  end(): Promise<WorkerResult> {
     const job = this.state();
     this.flush(job);
-    return new Promise<ExtractionResult>((resolve, reject) => {
+    return new Promise<WorkerResult>((resolve, reject) => {
       job.done = { resolve, reject };
       this.thread.post({ op: 'end', id: this.id });
     }).finally(() => this.thread.finished(this.id));

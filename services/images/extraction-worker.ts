@@ -1,15 +1,25 @@
-// The worker thread that runs layer extractions, so that the daemon's event loop stays free
-// while thousands of synchronous file system calls run, and hashing (on the main thread)
-// overlaps with writing. One worker serves every extraction of the process, by id; messages
-// are the protocol of ExtractionThread (extraction-thread.ts).
+// A worker thread that runs layer extractions, so that the daemon's event loop stays free while
+// thousands of synchronous file system calls run. A compressed layer is also inflated and
+// hashed here (its diff id), which leaves the calling thread only the network and the blob
+// digest: with several layers at once, each worker (extraction-thread.ts keeps one per core)
+// does its layers' whole job. Messages are the protocol of ExtractionThread.
 
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { TdockerError } from '../errors/tdocker-error.js';
-import { LayerExtraction, type ExtractionSettings } from './layer-extraction.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { importError } from './import-error.js';
+import { LayerExtraction, type ExtractionResult, type ExtractionSettings } from './layer-extraction.js';
 import { hostSpecialFiles } from './special-files.js';
+import { uncompressed } from './uncompressed.js';
+
+export interface WorkerSettings extends ExtractionSettings {
+  /** The chunks are a compressed tar: inflate (capped at maxBytes) and hash it here. */
+  inflate?: { maxBytes: number };
+}
 
 export type ToWorker =
-  | { op: 'start'; id: number; dir: string; settings: ExtractionSettings }
+  | { op: 'start'; id: number; dir: string; settings: WorkerSettings }
   | { op: 'chunk'; id: number; data: Uint8Array }
   | { op: 'end'; id: number }
   | { op: 'abort'; id: number };
@@ -22,68 +32,129 @@ export interface WireError {
   path?: string;
 }
 
+/** What the worker found: with `inflate`, also the uncompressed tar's digest and size. */
+export interface WorkerResult extends ExtractionResult {
+  diffId?: string;
+  tarSize?: number;
+}
+
 export type FromWorker =
   | { op: 'ack'; id: number; bytes: number }
-  | { op: 'done'; id: number; result: import('./layer-extraction.js').ExtractionResult }
+  | { op: 'done'; id: number; result: WorkerResult }
   | { op: 'error'; id: number; error: WireError }
   | { op: 'aborted'; id: number };
 
 function wire(err: unknown): WireError {
-  const e = err instanceof TdockerError ? err : fromErrno(err);
+  const e = importError(err);
   return { code: e.code, message: e.message, syscall: e.syscall, errno: e.errno, path: e.path };
-}
-
-function fromErrno(err: unknown): TdockerError {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return TdockerError.from(err, code === 'ENOSPC' || code === 'EDQUOT' ? 'RESOURCE_EXHAUSTED' : 'INTERNAL');
 }
 
 /** Bytes processed between acknowledgements: every message wakes the other thread. */
 const ACK_EVERY = 4 << 20;
 
 const port = parentPort!;
-const unacked = new Map<number, number>();
 const special = hostSpecialFiles();
-const jobs = new Map<number, LayerExtraction | null>();
+const post = (m: FromWorker) => port.postMessage(m);
+
+interface Job {
+  ex: LayerExtraction;
+  unacked: number;
+  /** Set for a compressed layer: its input queue and the loop inflating it. */
+  queue?: ChunkQueue;
+  loop?: Promise<{ diffId: string; tarSize: number }>;
+}
+
+/** null: a failed job, whose messages still in flight are dropped. */
+const jobs = new Map<number, Job | null>();
+
+function acked(id: number, job: Job, n: number): void {
+  job.unacked += n;
+  if (job.unacked < ACK_EVERY) return;
+  post({ op: 'ack', id, bytes: job.unacked });
+  job.unacked = 0;
+}
+
+function fail(id: number, job: Job | null | undefined, err: unknown): void {
+  job?.ex.abort();
+  jobs.set(id, null);
+  post({ op: 'error', id, error: wire(err) });
+}
+
+/** Inflates, hashes and extracts a compressed layer as its chunks arrive. */
+async function inflating(id: number, job: Job, maxBytes: number): Promise<{ diffId: string; tarSize: number }> {
+  const hash = createHash('sha256');
+  let tarSize = 0;
+  let seen = 0;
+  for await (const chunk of uncompressed(job.queue!, { maxBytes, onInput: (read) => (acked(id, job, read - seen), (seen = read)) })) {
+    hash.update(chunk);
+    tarSize += chunk.length;
+    job.ex.write(chunk);
+  }
+  return { diffId: `sha256:${hash.digest('hex')}`, tarSize };
+}
 
 port.on('message', (msg: ToWorker) => {
-  const post = (m: FromWorker) => port.postMessage(m);
   const job = jobs.get(msg.id);
   try {
     switch (msg.op) {
-      case 'start':
-        jobs.set(msg.id, new LayerExtraction(msg.dir, special, msg.settings));
-        return;
-      case 'chunk':
-        // A failed job (null) drops what was already in flight.
-        if (!job) return;
-        job.write(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
-        {
-          const n = (unacked.get(msg.id) ?? 0) + msg.data.byteLength;
-          if (n >= ACK_EVERY) {
-            post({ op: 'ack', id: msg.id, bytes: n });
-            unacked.set(msg.id, 0);
-          } else {
-            unacked.set(msg.id, n);
-          }
+      case 'start': {
+        const j: Job = { ex: new LayerExtraction(msg.dir, special, msg.settings), unacked: 0 };
+        jobs.set(msg.id, j);
+        if (msg.settings.inflate) {
+          j.queue = new ChunkQueue();
+          j.loop = inflating(msg.id, j, msg.settings.inflate.maxBytes);
+          // A failure is reported at once; the loop's promise is awaited again only by 'end'.
+          j.loop.catch((err) => {
+            if (jobs.get(msg.id) === j) fail(msg.id, j, err);
+          });
         }
         return;
-      case 'end':
+      }
+      case 'chunk': {
         if (!job) return;
-        jobs.delete(msg.id);
-        unacked.delete(msg.id);
-        post({ op: 'done', id: msg.id, result: job.end() });
+        const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+        if (job.queue) return job.queue.push(data);
+        job.ex.write(data);
+        return acked(msg.id, job, data.length);
+      }
+      case 'end': {
+        if (!job) return;
+        if (!job.loop) {
+          jobs.delete(msg.id);
+          return post({ op: 'done', id: msg.id, result: job.ex.end() });
+        }
+        job.queue!.end();
+        job.loop.then(
+          (found) => {
+            if (jobs.get(msg.id) !== job) return;
+            try {
+              const result = job.ex.end();
+              jobs.delete(msg.id);
+              post({ op: 'done', id: msg.id, result: { ...result, ...found } });
+            } catch (err) {
+              fail(msg.id, job, err);
+            }
+          },
+          () => {}, // reported by the catch at start
+        );
         return;
-      case 'abort':
-        job?.abort();
+      }
+      case 'abort': {
         jobs.delete(msg.id);
-        unacked.delete(msg.id);
-        post({ op: 'aborted', id: msg.id });
+        if (!job?.loop) {
+          job?.ex.abort();
+          return post({ op: 'aborted', id: msg.id });
+        }
+        // The loop may be inside a write: let it stop at its next read, then close what it holds.
+        job.queue!.fail(new TdockerError('INTERNAL', 'extraction aborted'));
+        void job.loop.catch(() => {}).finally(() => {
+          job.ex.abort();
+          post({ op: 'aborted', id: msg.id });
+        });
         return;
+      }
     }
   } catch (err) {
-    job?.abort();
-    jobs.set(msg.id, null);
-    post({ op: 'error', id: msg.id, error: wire(err) });
+    fail(msg.id, job, err);
   }
 });

@@ -2,7 +2,9 @@
 // blobs, with bearer-token and basic authentication negotiated from the registry's 401
 // challenge, as Docker does. Plain HTTP only for insecure registries.
 
-import { Readable } from 'node:stream';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import type { Readable } from 'node:stream';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { digestOf } from './image-config.js';
 import { MEDIA } from './oci-types.js';
@@ -55,11 +57,63 @@ export class RegistryClient {
     return { bytes, mediaType, digest };
   }
 
-  /** A blob as a stream (redirects followed); the caller checks its digest. */
+  /**
+   * A blob as a stream (redirects followed); the caller checks its digest. Through node:http
+   * rather than fetch: a web stream's per-chunk cost was a fifth of a pull's main-thread time.
+   */
   async blob(repository: string, digest: string): Promise<Readable> {
-    const res = await this.get(repository, `/v2/${repository}/blobs/${digest}`, {});
-    if (!res.body) throw new TdockerError('UNAVAILABLE', `${this.registry}: empty response for blob ${digest}`);
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+    const path = `/v2/${repository}/blobs/${digest}`;
+    for (let attempt = 0; ; attempt++) {
+      let url = new URL(`${this.base}${path}`);
+      let authorization = this.authorization;
+      for (let hops = 0; ; hops++) {
+        const res = await this.request(url, authorization);
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (status >= 300 && status < 400 && location && hops < 10) {
+          res.resume();
+          const next = new URL(location, url);
+          // Credentials are for the registry, never for the storage it redirects to.
+          if (next.origin !== url.origin) authorization = undefined;
+          url = next;
+          continue;
+        }
+        if (status === 401 && attempt === 0 && hops === 0) {
+          res.resume();
+          await this.authenticate(repository, res.headers['www-authenticate'] ?? null);
+          break;
+        }
+        if (status >= 200 && status < 300) return res;
+        let body = '';
+        for await (const c of res) if (body.length < 4096) body += String(c);
+        this.refuse(path, status, body);
+      }
+    }
+  }
+
+  private request(url: URL, authorization: string | undefined): Promise<IncomingMessage> {
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    const signal = this.opts.signal;
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      // Aborted by hand rather than with the `signal` option, and without an error: a socket
+      // destroyed with one re-emits it where no listener is left. The reader of the body then
+      // sees a premature close, and the caller knows from its signal why.
+      const abort = () => req.destroy();
+      const req = get(url, { headers: authorization ? { authorization } : {} }, (res) => {
+        // The reader sees a failure through its iteration; one after it stopped reading must
+        // not become an uncaught error.
+        res.on('error', () => {});
+        res.once('close', () => signal?.removeEventListener('abort', abort));
+        resolve(res);
+      });
+      signal?.addEventListener('abort', abort, { once: true });
+      req.on('error', (err) => {
+        signal?.removeEventListener('abort', abort);
+        if (signal?.aborted) reject(signal.reason);
+        else reject(new TdockerError('UNAVAILABLE', `cannot reach registry ${this.registry}: ${err.message}`, { cause: err }));
+      });
+    });
   }
 
   async blobBytes(repository: string, digest: string): Promise<Buffer> {
@@ -86,12 +140,15 @@ export class RegistryClient {
         continue;
       }
       if (res.ok) return res;
-      const body = await res.text().catch(() => '');
-      const what = `${this.registry}${path}`;
-      if (res.status === 401 || res.status === 403) throw new TdockerError('FAILED_PRECONDITION', `${what}: access denied (${res.status})${this.opts.auth ? '' : ': the registry needs credentials'}`);
-      if (res.status === 404) throw new TdockerError('NOT_FOUND', `${what}: not found${/MANIFEST_UNKNOWN|NAME_UNKNOWN/.test(body) ? ' (manifest unknown)' : ''}`);
-      throw new TdockerError('UNAVAILABLE', `${what}: HTTP ${res.status} ${body.slice(0, 200)}`);
+      this.refuse(path, res.status, await res.text().catch(() => ''));
     }
+  }
+
+  private refuse(path: string, status: number, body: string): never {
+    const what = `${this.registry}${path}`;
+    if (status === 401 || status === 403) throw new TdockerError('FAILED_PRECONDITION', `${what}: access denied (${status})${this.opts.auth ? '' : ': the registry needs credentials'}`);
+    if (status === 404) throw new TdockerError('NOT_FOUND', `${what}: not found${/MANIFEST_UNKNOWN|NAME_UNKNOWN/.test(body) ? ' (manifest unknown)' : ''}`);
+    throw new TdockerError('UNAVAILABLE', `${what}: HTTP ${status} ${body.slice(0, 200)}`);
   }
 
   private async authenticate(repository: string, header: string | null): Promise<void> {
