@@ -59,7 +59,7 @@ describe('tdocker run', { skip: e2eSkipReason }, () => {
     await until('killed runs', () => running(d, 'killed'));
     assert.deepEqual(await d.tdocker(['kill', 'killed']), { code: 0, signal: null, stdout: 'killed\n', stderr: '' });
     assert.equal((await killed).code, 137);
-    assert.equal((await d.tdocker(['wait', 'killed'])).stdout, '137\n');
+    assert.deepEqual(await d.tdocker(['wait', 'killed']), { code: 0, signal: null, stdout: '137\n', stderr: '' }, 'wait prints the code and exits 0, as Docker\'s does');
 
     // sleep under --init's reaper is not pid 1, so SIGTERM ends it as it would on a host.
     const termed = d.tdocker(['run', '--init', '--name', 'termed', 'busybox', 'sleep', '100']);

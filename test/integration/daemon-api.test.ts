@@ -3,9 +3,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ContainerStatus } from '../../proto/gen/tinydocker/v1/containers.js';
+import { ContainerStatus, WaitContainerRequest_Condition } from '../../proto/gen/tinydocker/v1/containers.js';
 import { skipReason } from '../helpers/test-host.js';
-import { DaemonHarness, codeOf, collect, logText, runRequest, unary } from './daemon-harness.js';
+import { DaemonHarness, codeOf, collect, frameText, logText, runRequest, unary } from './daemon-harness.js';
 
 describe('tdockerd API', { skip: skipReason }, () => {
   let h: DaemonHarness;
@@ -136,6 +136,71 @@ describe('tdockerd API', { skip: skipReason }, () => {
     await h.restart(id, 1);
     assert.equal((await h.wait(id)).exitCode, 0);
     await h.remove(id);
+  });
+
+  it('runs a container in one Attach call: created first, every byte, and exit once --rm removed it', async () => {
+    const call = h.containers.attach();
+    const frames = collect(call);
+    const create = runRequest('busybox', ['sh', '-c', 'echo one; echo two >&2; exit 3'], { hostConfig: { autoRemove: true } });
+    call.write({ frame: { $case: 'options', options: { id: '', stdin: false, stdout: true, stderr: true, logs: false, create, start: true, waitRemoved: true } } });
+    const got = await frames;
+    const first = got[0]?.frame;
+    assert.equal(first?.$case, 'created');
+    const id = first?.$case === 'created' ? first.created.id : '';
+    assert.match(id, /^[0-9a-f]{64}$/);
+    assert.equal(frameText(got), 'one\ntwo\n');
+    const last = got.at(-1)?.frame;
+    assert.equal(last?.$case === 'exit' && last.exit.exitCode, 3);
+    assert.equal(await codeOf(h.inspect(id)), 'NOT_FOUND', 'removed before the exit frame was sent');
+  });
+
+  it('ends a one-call run whose start fails with Start\'s status and 127, and --rm leaves nothing', async () => {
+    const before = (await h.list()).length;
+    const call = h.containers.attach();
+    const frames = collect(call);
+    const create = runRequest('busybox', ['/no/such/cmd'], { hostConfig: { autoRemove: true } });
+    call.write({ frame: { $case: 'options', options: { id: '', stdin: false, stdout: true, stderr: true, logs: false, create, start: true, waitRemoved: true } } });
+    const err = await frames.then(() => undefined, (e: { code: number; metadata: { get(k: string): unknown[] } }) => e);
+    assert.ok(err, 'the call fails');
+    assert.deepEqual(err.metadata.get('tdocker-exit-code'), ['127']);
+    assert.equal((await h.list()).length, before, 'the container that could not start is removed');
+  });
+
+  it('refuses at once to attach to a stopped container, and attaches and starts it with options.start', async () => {
+    const id = await h.run(runRequest('busybox', ['echo', 'again']));
+    await h.wait(id);
+    const refused = h.containers.attach();
+    const refusedFrames = collect(refused);
+    refused.write({ frame: { $case: 'options', options: { id, stdin: false, stdout: true, stderr: true, logs: false, start: false, waitRemoved: false } } });
+    assert.equal(await codeOf(refusedFrames), 'FAILED_PRECONDITION');
+
+    const call = h.containers.attach(); // start -a
+    const frames = collect(call);
+    call.write({ frame: { $case: 'options', options: { id, stdin: false, stdout: true, stderr: true, logs: false, start: true, waitRemoved: false } } });
+    const got = await frames;
+    assert.equal(frameText(got), 'again\n');
+    const last = got.at(-1)?.frame;
+    assert.equal(last?.$case === 'exit' && last.exit.exitCode, 0);
+    await h.remove(id);
+  });
+
+  it('restarts with the timeout and the stop signal it is given, as stop does', async () => {
+    // pid 1 has no default signal actions: only the traps end it, or SIGKILL.
+    const script = "trap 'exit 5' USR1; trap 'sleep 3; exit 7' TERM; echo up; while :; do sleep 0.1; done";
+    const id = await h.run(runRequest('busybox', ['sh', '-c', script]));
+    const ups = async (n: number) => {
+      while (logText(await h.logs(id)).split('up').length - 1 < n) await sleep(50);
+    };
+    await ups(1);
+    let exit = h.wait(id, WaitContainerRequest_Condition.NEXT_EXIT);
+    await h.restart(id, 1);
+    assert.equal((await exit).exitCode, 137, 'SIGKILL after 1 s, before the TERM trap\'s 3 s are up');
+    await ups(2);
+    exit = h.wait(id, WaitContainerRequest_Condition.NEXT_EXIT);
+    await unary((cb) => h.containers.restart({ id, timeout: 30, signal: 'SIGUSR1' }, cb));
+    assert.equal((await exit).exitCode, 5, 'the USR1 trap ended it');
+    await ups(3);
+    await h.remove(id, true);
   });
 
   it('answers System and health', async () => {
