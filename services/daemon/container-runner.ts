@@ -1,7 +1,7 @@
 // One container on this host, step by step: its folder and root filesystem, its cgroup and shim,
 // its exit, and its removal. The container machine's actors call these steps; each step either
 // completes or leaves the container as it was before the step (OCI rule).
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, writeFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
@@ -9,6 +9,7 @@ import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgr
 import type { MountSpec } from '../rootfs/mount-spec.js';
 import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
 import { removeUnmounted } from '../rootfs/remove-unmounted.js';
+import { ensureInitLayer, initLayerFits } from '../rootfs/init-layer.js';
 import { Runtime, readExitFile } from '../runtime/runtime.js';
 import type { ShimClient } from '../runtime/shim-client.js';
 import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
@@ -54,6 +55,9 @@ export class ContainerRunner {
   private readonly runtime: Runtime;
   /** Each container's cgroup.procs files as its config.json records them, read once. */
   private readonly cgroupProcs = new Map<string, string[]>();
+  /** Whether the init layer fits an image, by its layers (layers never change). */
+  private readonly initLayerFits = new Map<string, boolean>();
+  private initLayerMade?: string;
 
   constructor(private readonly opts: RunnerOptions) {
     this.runtime = opts.runtime ?? new Runtime();
@@ -69,6 +73,24 @@ export class ContainerRunner {
       log: join(dir, 'container.log'),
       socket: join(this.opts.runRoot, `${id}.sock`),
     };
+  }
+
+  /**
+   * The shared layer holding empty `files` (relative paths) for bind mounts to land on
+   * (rootfs/init-layer.ts), when it changes nothing of these image layers; else undefined.
+   */
+  initLayer(lowers: readonly string[], files: readonly string[]): string | undefined {
+    const key = [...lowers, '', ...files].join('\0');
+    let fits = this.initLayerFits.get(key);
+    if (fits === undefined) this.initLayerFits.set(key, (fits = initLayerFits(lowers, files)));
+    if (!fits) return undefined;
+    // One layer for one set of files: the daemon binds the same three into every container.
+    const dir = join(this.opts.root, 'init-layers', files.map((f) => f.replaceAll('/', '_')).join(','));
+    if (this.initLayerMade !== dir) {
+      mkdirSync(join(this.opts.root, 'init-layers'), { recursive: true, mode: 0o700 });
+      this.initLayerMade = ensureInitLayer(dir, files);
+    }
+    return dir;
   }
 
   /** Makes the container's folder and mounts its root filesystem and volumes. */

@@ -22,6 +22,8 @@ export interface RuntimeNetworks {
 const fileBind = (source: string, destination: string): BindMountSpec =>
   ({ type: 'bind', source, destination, readonly: false, recursive: false, propagation: 'rprivate' });
 
+const ETC_DESTINATIONS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
+
 const unavailable = (e: unknown) => e instanceof TdockerError && e.code === 'UNAVAILABLE';
 
 function exitOf(e: ShimExit): ExitStatus {
@@ -66,8 +68,12 @@ export class RunnerRuntime implements ContainerRuntime {
       const hostname = spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12);
       mounts = withEtcFiles(mounts, writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
     }
+    // The etc files land on the shared init layer's empty files unless a volume of the user's
+    // takes one of their places.
+    const userTakes = (spec.mounts ?? []).some((m) => ETC_DESTINATIONS.includes(m.destination.replace(/\/+$/, '')));
+    const initLayer = userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1)));
     try {
-      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove });
+      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer });
     } catch (e) {
       if (net) await net.manager.disconnect(spec.id).catch(() => {});
       throw e;

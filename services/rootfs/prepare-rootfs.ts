@@ -23,6 +23,8 @@ export interface PrepareRootfsOptions {
   mounts?: readonly MountSpec[];
   /** The container is removed when it stops (`--rm`): see OverlayLayout.volatile. */
   volatile?: boolean;
+  /** A layer mounted above the image's (init-layer.ts); the root's attributes still come from the image. */
+  initLayer?: string;
 }
 
 export interface PreparedRootfs {
@@ -57,7 +59,8 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
     if (made[0]!.status === 'fulfilled' && made[0].value !== undefined) copyRootAttributes(opts.lowers[0], `${dir}/upper`);
     // Pushed before the mount: unmountAll is a no-op when nothing got mounted.
     rollback.push(`unmount ${rootfs}`, () => unmountAll(rootfs));
-    await mountOverlay({ lowers: opts.lowers, upper: `${dir}/upper`, work: `${dir}/work`, target: rootfs, volatile: opts.volatile });
+    const lowers = opts.initLayer === undefined ? opts.lowers : [opts.initLayer, ...opts.lowers];
+    await mountOverlay({ lowers, upper: `${dir}/upper`, work: `${dir}/work`, target: rootfs, volatile: opts.volatile });
 
     for (const m of mounts) {
       const kind = m.type === 'bind' ? sourceKind(m.source) : 'dir';
