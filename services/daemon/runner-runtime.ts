@@ -12,6 +12,8 @@ import type { NetworkManager } from '../network/index.js';
 import type { BindMountSpec, MountSpec } from '../rootfs/mount-spec.js';
 import { writeStandaloneEtcFiles, type EtcFilePaths } from '../network/etc-files.js';
 import { hostname as osHostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The network service as the runtime uses it, with a way to learn a container's name. */
 export interface RuntimeNetworks {
@@ -53,8 +55,9 @@ export class RunnerRuntime implements ContainerRuntime {
 
   async mount(spec: ContainerSpec): Promise<void> {
     const dir = this.runner.paths(spec.id).dir;
-    // The folder exists (it holds the record); a mount a dead daemon left is replaced.
-    await releaseRootfs(dir);
+    // The folder exists (it holds the record); a mount a dead daemon left is replaced. Every
+    // mount of a container is at or under its rootfs folder: a first start has none to look for.
+    if (existsSync(join(dir, 'rootfs'))) await releaseRootfs(dir);
     let mounts = spec.mounts ?? [];
     const net = spec.net && this.networks;
     if (spec.net && net) {

@@ -2,7 +2,7 @@
 // layers over `upper/` and `work/`, with its volumes and tmpfs mounts on top. Mounted before the
 // shim starts; the container's init pivot_roots into it.
 
-import { chmodSync, chownSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { bindMount } from './bind-mount.js';
@@ -41,7 +41,9 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
   const mounts = sortedMounts(opts.mounts ?? []);
   const dir = containerFolder(opts.containerDir);
   const rootfs = `${dir}/rootfs`;
-  const mounted = mountsUnder(rootfs);
+  // Every mount of a container is at or under its rootfs folder: none can be there before
+  // the folder is (mountinfo is a line per mount on the host: thousands with many containers).
+  const mounted = existsSync(rootfs) ? mountsUnder(rootfs) : [];
   if (mounted.length) throw precondition(`the root filesystem of ${dir} is already mounted`);
 
   const rollback = new Rollback();

@@ -11,12 +11,17 @@ const ROUNDS = 8;
 export function unmountAll(dir: string): void {
   const real = realOrNothing(dir);
   if (real === undefined) return;
-  // A round can leave work for the next: a detached parent takes its children along, a mount
-  // stacked on another shows up again once the top one is gone.
+  // A round can leave work for the next: a detached parent takes its children along, a busy
+  // mount is only detached. A round whose every unmount succeeded outright took each mount the
+  // kernel listed, stacked ones included (each is listed), children before parents: nothing is
+  // left, and mountinfo (a line per mount on the host, thousands with many containers) is not
+  // read again.
   for (let round = 0; round < ROUNDS; round++) {
     const paths = deepestFirst(real);
     if (paths.length === 0) return;
-    for (const path of paths) unmountOne(path);
+    let clean = true;
+    for (const path of paths) clean = unmountOne(path) && clean;
+    if (clean) return;
   }
   throwIfLeft(real);
 }
@@ -31,7 +36,9 @@ export async function unmountAllInThread(dir: string): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const paths = deepestFirst(real);
     if (paths.length === 0) return;
-    for (const path of paths) await unmountOneInThread(path);
+    let clean = true;
+    for (const path of paths) clean = (await unmountOneInThread(path)) && clean;
+    if (clean) return;
   }
   throwIfLeft(real);
 }
@@ -66,19 +73,24 @@ function failureOf(err: unknown): 'gone' | 'busy' {
   return 'busy';
 }
 
-function unmountOne(path: string): void {
+/** True when the mount went outright; false when it was gone already or only detached. */
+function unmountOne(path: string): boolean {
   try {
     umount2(path, UMOUNT_NOFOLLOW);
+    return true;
   } catch (err) {
     // Busy (a process has its cwd or a file there): detach now, the kernel frees it when unused.
     if (failureOf(err) === 'busy') umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+    return false;
   }
 }
 
-async function unmountOneInThread(path: string): Promise<void> {
+async function unmountOneInThread(path: string): Promise<boolean> {
   try {
     await umount2InThread(path, UMOUNT_NOFOLLOW);
+    return true;
   } catch (err) {
     if (failureOf(err) === 'busy') await umount2InThread(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+    return false;
   }
 }
