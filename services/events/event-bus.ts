@@ -208,14 +208,15 @@ export class EventBus {
     onEvent: (e: CloudEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const js = this.requireJs();
+    this.requireJs();
+    const nc = this.nc!;
     const ctl = new AbortController();
     const abort = () => ctl.abort();
     signal.addEventListener('abort', abort, { once: true });
     if (signal.aborted) ctl.abort();
     this.subscriptions.add(ctl);
     try {
-      await followEvents(js, this.jsm!, opts, onEvent, ctl.signal);
+      await followEvents(nc, this.jsm!, opts, onEvent, ctl.signal);
     } catch (err) {
       throw err instanceof TdockerError ? err : new TdockerError('UNAVAILABLE', `events: ${(err as Error).message}`, { cause: err });
     } finally {

@@ -7,7 +7,13 @@
 // do not), or be placed on the dead node. So a watchdog asks the stream leader whether a message
 // for this subscription exists past the last one delivered; if one does and nothing arrived for a
 // while, the consumer is replaced by a new one starting right after the last delivered message.
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type OrderedConsumerOptions } from '@nats-io/jetstream';
+//
+// Creating the consumer can go unanswered too: nats-server 2.9 places an R1 consumer on any peer
+// of the stream, a dead one included (for as long as it is a peer), and then nobody answers the
+// create request. So each attempt has a short deadline of its own, and attempts go on (on
+// another random peer) until one answers or OPEN_DEADLINE_MS is over.
+import { DeliverPolicy, jetstream, type JetStreamManager, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { invalid } from '../errors/tdocker-error.js';
 import { EVENTS_STREAM } from './bus-names.js';
 import { parseCloudEvent, type CloudEvent } from './cloud-event.js';
@@ -28,9 +34,13 @@ export interface SubscribeOptions {
 
 const WATCH_EVERY_MS = 1000;
 const STALL_MS = 3000;
+/** One consumer create (stream info, then create): milliseconds on a live peer. */
+const OPEN_ATTEMPT_MS = 2000;
+/** The first consumer of a subscription, all attempts together; a replacement tries for ever. */
+const OPEN_DEADLINE_MS = 60_000;
 
 export async function followEvents(
-  js: JetStreamClient,
+  nc: NatsConnection,
   jsm: JetStreamManager,
   opts: SubscribeOptions,
   onEvent: (e: CloudEvent) => void,
@@ -43,19 +53,23 @@ export async function followEvents(
   if (signal.aborted) return;
 
   const filter = filterSubject(filters ?? {});
-  // Creating a consumer can time out on a cluster that is electing leaders: try again a few times.
-  const open = async (from: Partial<OrderedConsumerOptions>, attempts: number) => {
+  // The consumer (and its own re-creations inside nats.js) on a client with the short deadline.
+  const js = jetstream(nc, { timeout: OPEN_ATTEMPT_MS });
+  // Creating a consumer can time out on a cluster that is electing leaders or that has a dead
+  // peer: try again (each attempt with a new name) until the deadline.
+  const open = async (from: Partial<OrderedConsumerOptions>, deadlineMs: number) => {
+    const end = Date.now() + deadlineMs;
     for (let i = 1; ; i++) {
       try {
         const c = await js.consumers.get(EVENTS_STREAM, { filter_subjects: filter, ...from });
         return { consumer: c, info: await c.info(true) };
       } catch (err) {
-        if (i >= attempts || signal.aborted) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** i, 5000)));
+        if (Date.now() >= end || signal.aborted) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** i, 1000)));
       }
     }
   };
-  const first = await open(since ? { opt_start_time: since.toISOString() } : { deliver_policy: DeliverPolicy.New }, 3);
+  const first = await open(since ? { opt_start_time: since.toISOString() } : { deliver_policy: DeliverPolicy.New }, OPEN_DEADLINE_MS);
   /** The first stream sequence not delivered yet. */
   let consumer = first.consumer;
   let next = first.info.delivered.stream_seq + 1;
