@@ -15,7 +15,12 @@ const IN_FLIGHT = 12 << 20;
 const IDLE_MS = 10_000;
 const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 /** Chunks are gathered into batches of this size: a message costs far more than a memcpy. */
-const BATCH = 1 << 20;
+export const BATCH = 1 << 20;
+/**
+ * Batches the worker has written out come back with its acknowledgements and are filled again:
+ * a fresh 1 MiB buffer per batch cost a page fault per 4 KiB on both threads.
+ */
+const SPARE = IN_FLIGHT / BATCH + 4;
 
 interface Job {
   inFlight: number;
@@ -33,6 +38,7 @@ export class ExtractionThread {
   private static readonly pool: ExtractionThread[] = [];
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
+  private readonly spare: ArrayBuffer[] = [];
   private nextId = 1;
   private idle: NodeJS.Timeout | undefined;
 
@@ -86,6 +92,12 @@ export class ExtractionThread {
     return this.jobs.get(id);
   }
 
+  /** @internal A batch buffer, reused when the worker has returned one. */
+  batch(size: number): Uint8Array {
+    const b = size === BATCH ? this.spare.pop() : undefined;
+    return b ? new Uint8Array(b) : new Uint8Array(size);
+  }
+
   /** @internal */
   post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(msg, transfer);
@@ -109,6 +121,7 @@ export class ExtractionThread {
     if (!job) return;
     switch (m.op) {
       case 'ack':
+        for (const b of m.spent ?? []) if (this.spare.length < SPARE) this.spare.push(b);
         job.inFlight -= m.bytes;
         if (job.inFlight <= IN_FLIGHT / 2) job.drained?.();
         return;
@@ -137,7 +150,7 @@ export class ThreadedExtraction {
   write(chunk: Buffer): Promise<void> | undefined {
     const job = this.state();
     for (let off = 0; off < chunk.length; ) {
-      this.batch ??= new Uint8Array(Math.max(BATCH, chunk.length - off));
+      this.batch ??= this.thread.batch(Math.max(BATCH, chunk.length - off));
       const take = Math.min(this.batch.length - this.batchLen, chunk.length - off);
       this.batch.set(chunk.subarray(off, off + take), this.batchLen);
       this.batchLen += take;

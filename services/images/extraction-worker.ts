@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { ChunkQueue } from './chunk-queue.js';
+import { BATCH } from './extraction-thread.js';
 import { importError } from './import-error.js';
 import { LayerExtraction, type ExtractionResult, type ExtractionSettings } from './layer-extraction.js';
 import { hostSpecialFiles } from './special-files.js';
@@ -39,7 +40,7 @@ export interface WorkerResult extends ExtractionResult {
 }
 
 export type FromWorker =
-  | { op: 'ack'; id: number; bytes: number }
+  | { op: 'ack'; id: number; bytes: number; spent?: ArrayBuffer[] }
   | { op: 'done'; id: number; result: WorkerResult }
   | { op: 'error'; id: number; error: WireError }
   | { op: 'aborted'; id: number };
@@ -59,6 +60,8 @@ const post = (m: FromWorker) => port.postMessage(m);
 interface Job {
   ex: LayerExtraction;
   unacked: number;
+  /** Batch buffers written out, returned with the next ack for the sender to fill again. */
+  spent: ArrayBuffer[];
   /** Set for a compressed layer: its input queue and the loop inflating it. */
   queue?: ChunkQueue;
   loop?: Promise<{ diffId: string; tarSize: number }>;
@@ -70,7 +73,9 @@ const jobs = new Map<number, Job | null>();
 function acked(id: number, job: Job, n: number): void {
   job.unacked += n;
   if (job.unacked < ACK_EVERY) return;
-  post({ op: 'ack', id, bytes: job.unacked });
+  const spent = job.spent;
+  job.spent = [];
+  port.postMessage({ op: 'ack', id, bytes: job.unacked, spent } satisfies FromWorker, spent);
   job.unacked = 0;
 }
 
@@ -98,7 +103,7 @@ port.on('message', (msg: ToWorker) => {
   try {
     switch (msg.op) {
       case 'start': {
-        const j: Job = { ex: new LayerExtraction(msg.dir, special, msg.settings), unacked: 0 };
+        const j: Job = { ex: new LayerExtraction(msg.dir, special, msg.settings), unacked: 0, spent: [] };
         jobs.set(msg.id, j);
         if (msg.settings.inflate) {
           j.queue = new ChunkQueue();
@@ -115,6 +120,8 @@ port.on('message', (msg: ToWorker) => {
         const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
         if (job.queue) return job.queue.push(data);
         job.ex.write(data);
+        // The extraction keeps nothing of a chunk after write() (it copies what it holds on to).
+        if (msg.data.byteLength === BATCH && msg.data.byteOffset === 0 && msg.data.buffer.byteLength === BATCH) job.spent.push(msg.data.buffer as ArrayBuffer);
         return acked(msg.id, job, data.length);
       }
       case 'end': {

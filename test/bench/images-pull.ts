@@ -1,12 +1,18 @@
 // Benchmark for the images issue: pull of a multi-layer image from Debian's docker-registry on
 // loopback, against `skopeo copy` of the same image to a local directory, runs alternating, each
-// into a fresh place. The image (LAYERS layers, MIB MiB of file data in all, gzip-compressed by
-// the push) is built here, saved with saveImages and pushed with skopeo. Target: ours <= 1.25x
-// skopeo's time. Prints a table and one JSON line. Knobs: N (5), MIB (100), LAYERS (4), DIR.
+// into a fresh place on the same file system (DIR, printed with its type). The image (LAYERS
+// layers, MIB MiB of file data in all, gzip-compressed by the push) is built here, saved with
+// saveImages and pushed with skopeo. Target: ours <= 1.25x skopeo's time. CPU time (user+sys,
+// ours including the extraction workers and zlib's threads) is printed beside, as the steadier
+// figure on a shared machine. Every run's tree is kept until all runs are done: on ext4 without
+// a journal, files created within seconds of a mass delete cost ~50x more (the allocator skips
+// recently deleted inodes one by one), which would charge the tool that creates thousands of
+// files for the previous run's clean-up. Prints a table and one JSON line. Knobs: N (5),
+// MIB (100), LAYERS (4), DIR (the system temp dir).
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,6 +47,20 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** CPU ms (user+sys) of this process, all threads. */
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** CPU ms (user+sys) of the children waited for (cutime+cstime in /proc/self/stat). */
+const childCpu = () => {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+};
+
+/** The type of the file system a directory is on. */
+const fsType = (dir: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' }).trim();
+
 if (!canRunRegistry) {
   console.log('skipped: needs docker-registry and skopeo');
   process.exit(0);
@@ -72,25 +92,38 @@ try {
   const ours: number[] = [];
   const skopeo: number[] = [];
   const ratio: number[] = [];
+  const oursCpu: number[] = [];
+  const skopeoCpu: number[] = [];
+  const runs = join(WORK, 'runs');
+  mkdirSync(runs);
   for (let i = -1; i < N; i++) {
-    const a = join(WORK, `ours-${i}`);
-    const b = join(WORK, `skopeo-${i}`);
+    const a = join(runs, `ours-${i}`);
+    const b = join(runs, `skopeo-${i}`);
     execFileSync('sync');
+    const c0 = selfCpu();
     const tOurs = await timed(() => pullImage(new ImageStore(a), `${registry.host}/bench/app:1`));
+    const cOurs = selfCpu() - c0;
     execFileSync('sync');
+    const k0 = childCpu();
     const tSkopeo = await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench/app:1`, `dir:${b}`]));
-    rmSync(a, { recursive: true, force: true });
-    rmSync(b, { recursive: true, force: true });
+    const cSkopeo = childCpu() - k0;
     if (i < 0) continue;
     ours.push(tOurs);
     skopeo.push(tSkopeo);
     ratio.push(tOurs / tSkopeo);
+    oursCpu.push(cOurs);
+    skopeoCpu.push(cSkopeo);
   }
-  const res = { layers: LAYERS, fileMiB: MIB, blobMiB, mediaType: manifest.layers[0]?.mediaType, n: N, oursMedianMs: median(ours), skopeoMedianMs: median(skopeo), ratioMedian: median(ratio) };
+  const res = {
+    layers: LAYERS, fileMiB: MIB, blobMiB, mediaType: manifest.layers[0]?.mediaType, fs: fsType(runs), n: N,
+    oursMedianMs: median(ours), skopeoMedianMs: median(skopeo), ratioMedian: median(ratio),
+    oursCpuMedianMs: median(oursCpu), skopeoCpuMedianMs: median(skopeoCpu), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
+  };
   console.log(`image: ${LAYERS} layers, ${MIB} MiB of files, ${blobMiB.toFixed(1)} MiB of ${res.mediaType} blobs; ${N} alternating runs after a warm-up`);
-  console.log(`pullImage (fetch, verify, inflate, extract, commit)   median ${res.oursMedianMs.toFixed(0)} ms`);
-  console.log(`skopeo copy docker:// -> dir: (fetch, verify, write)  median ${res.skopeoMedianMs.toFixed(0)} ms`);
-  console.log(`ratio ours / skopeo, per pair                         median ${res.ratioMedian.toFixed(2)}   (target <= 1.25)`);
+  console.log(`both write to ${runs} (${res.fs}); load ${res.load}`);
+  console.log(`pullImage (fetch, verify, inflate, extract, sync, commit)  median ${res.oursMedianMs.toFixed(0)} ms, CPU ${res.oursCpuMedianMs.toFixed(0)} ms`);
+  console.log(`skopeo copy docker:// -> dir: (fetch, verify, write)       median ${res.skopeoMedianMs.toFixed(0)} ms, CPU ${res.skopeoCpuMedianMs.toFixed(0)} ms`);
+  console.log(`ratio ours / skopeo, per pair                              median ${res.ratioMedian.toFixed(2)}   (target <= 1.25)`);
   console.log(JSON.stringify(res));
 } finally {
   await registry.stop();
