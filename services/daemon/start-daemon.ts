@@ -116,6 +116,8 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
     log: log.child({ component: 'gateway' }),
   };
 
+  // Folders of removals a stopped daemon had not finished deleting: in the background.
+  void runner.emptyTrash().catch((err: unknown) => log.warn({ err: String(err) }, 'could not empty the trash'));
   // Containers first, then the socket: a client never sees a half-restored host.
   const restored = await supervisor.restore();
   await restoreNetworks(network, supervisor, netLog);

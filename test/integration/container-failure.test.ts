@@ -22,6 +22,10 @@ describe('failed starts', { skip: skipReason }, () => {
     await assert.rejects(host.runner.run(host.spec(['/no/such/binary'])), /no such file or directory/i);
     assert.deepEqual(containersLeft(), []);
     assert.deepEqual(host.leftovers(), []);
+    // The folder went to the trash at once; its deletion finishes in the background.
+    await host.runner.settled();
+    const trash = join(host.root, 'trash');
+    assert.deepEqual(existsSync(trash) ? readdirSync(trash) : [], []);
   });
 
   it('bad volume source', async () => {
