@@ -1,6 +1,7 @@
 // A stand-in daemon for the kill -9 tests: starts an EventBus from the JSON in argv[2], publishes
 // the requested events in small batches (letting the bus publish between them), prints one JSON
-// line with what it published, and then idles until the test kills it.
+// line with what it published, and then idles until the test kills it, or until its stdin (a
+// pipe from the test) closes: a test process that died never leaves this one behind.
 import { EventBus, type ContainerAction, type EventBusOptions } from '../../services/events/mod.js';
 
 interface ChildPlan {
@@ -21,4 +22,4 @@ for (let n = 0; n < plan.events; n++) {
   if (plan.batch && n % plan.batch === plan.batch - 1) await new Promise((r) => setImmediate(r));
 }
 process.stdout.write(JSON.stringify({ published: plan.events, last, status: bus.status() }) + '\n');
-setInterval(() => {}, 1000);
+process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();

@@ -15,6 +15,12 @@ import { NatsServer, natsServerBinary, natsSkip } from '../helpers/nats-server.j
 import { checkContiguous, collect, newId, tempRoot, waitFor } from './events-harness.js';
 
 const CHILD = fileURLToPath(new URL('./events-crash-child.js', import.meta.url));
+/** How long a child may take to start its bus and publish; it never hangs the run beyond that. */
+const REPORT_MS = 60_000;
+/** Per test: a wait that never ends fails the test instead of hanging the whole run. */
+const TEST_MS = 120_000;
+/** Every child still alive is killed in after(), whatever failed first. */
+const children = new Set<ChildProcess>();
 
 interface ChildReport {
   published: number;
@@ -22,30 +28,61 @@ interface ChildReport {
   status: { state: string; pending: number };
 }
 
+const exited = (child: ChildProcess) =>
+  new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+
 /** Runs the child until it reports, then SIGKILLs it at once. */
 async function publishAndKill(plan: { bus: EventBusOptions; ids: string[]; events: number; batch: number }): Promise<ChildReport> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const report = await firstLine(child);
-  child.kill('SIGKILL');
-  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-  return JSON.parse(report) as ChildReport;
+  const { child, report } = startChild(plan);
+  try {
+    return JSON.parse(await report) as ChildReport;
+  } finally {
+    child.kill('SIGKILL');
+    await exited(child);
+  }
 }
 
+/** The stand-in daemon; its stdin is a pipe from us, so it also ends when this process does. */
 function startChild(plan: { bus: EventBusOptions; ids: string[]; events: number; batch: number }): { child: ChildProcess; report: Promise<string> } {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(plan)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return { child, report: firstLine(child) };
 }
 
+/** The child's first line; rejects (and kills it) if it exits first or takes over REPORT_MS. */
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child did not report within ${REPORT_MS} ms`));
+    }, REPORT_MS);
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
     });
-    child.once('exit', (code, sig) => reject(new Error(`child exited (${sig ?? code}) before reporting`)));
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${sig ?? code}) before reporting`));
+    });
   });
+}
+
+/** Resolves when p does, rejects after ms: no wait of this test is unbounded. */
+async function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const alive = (pid: number) => {
@@ -60,10 +97,22 @@ const alive = (pid: number) => {
 describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   after(async () => {
-    for (const c of cleanups.reverse()) await c();
+    // Children first (a live one would keep this process, and the run, from ending), then every
+    // cleanup even when one fails, each bounded in time.
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.all([...children].map(exited));
+    const errors: unknown[] = [];
+    for (const c of cleanups.reverse()) {
+      try {
+        await within('a cleanup', Promise.resolve(c()), 30_000);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length) throw new AggregateError(errors, 'cleanup failed');
   });
 
-  it('embedded server: it dies with the daemon; the next daemon restarts it on the same store and port, replays the outbox, and seq goes on', async () => {
+  it('embedded server: it dies with the daemon; the next daemon restarts it on the same store and port, replays the outbox, and seq goes on', { timeout: TEST_MS }, async () => {
     const t = tempRoot();
     cleanups.push(t.cleanup);
     const ids = Array.from({ length: 10 }, newId);
@@ -91,7 +140,7 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     const got = collect(bus, { since: new Date(t0.getTime() - 1000), keepDuplicates: true });
     await waitFor('2010 events', () => got.events.length >= 2010, 20_000);
     await new Promise((r) => setTimeout(r, 200));
-    await got.stop();
+    await within('the subscription to end', got.stop(), 15_000);
     assert.equal(got.events.length, 2010);
     checkContiguous(got.events, last);
     const second = Number(readFileSync(pidFile, 'utf8'));
@@ -100,13 +149,14 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     assert.ok(!existsSync(pidFile));
   });
 
-  it('embedded server left running by a killed daemon (no setpriv): the next daemon adopts it', async () => {
+  it('embedded server left running by a killed daemon (no setpriv): the next daemon adopts it', { timeout: TEST_MS }, async () => {
     const t = tempRoot();
     cleanups.push(t.cleanup);
     const dir = join(t.root, 'nats');
     mkdirSync(dir, { recursive: true });
     const port = await freePort();
     const leftover = spawn(natsServerBinary()!, ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port), '-l', join(dir, 'nats-server.log')], { stdio: 'ignore' });
+    children.add(leftover);
     cleanups.push(() => void leftover.kill('SIGKILL'));
     writeFileSync(join(dir, 'nats-server.pid'), `${leftover.pid}\n`);
     writeFileSync(join(dir, 'url'), `nats://127.0.0.1:${port}\n`);
@@ -115,12 +165,12 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     assert.equal(bus.status().state, 'connected');
     assert.deepEqual(bus.status().servers, [`nats://127.0.0.1:${port}`]);
     assert.equal(Number(readFileSync(join(dir, 'nats-server.pid'), 'utf8')), leftover.pid, 'no second server on the store');
-    const exited = new Promise((r) => leftover.once('exit', r));
+    const gone = exited(leftover);
     await bus.close();
-    await exited;
+    await within('the adopted server to stop with its daemon', gone, 15_000);
   });
 
-  it('NATS down while the daemon dies: the outbox holds everything until a new daemon and NATS are back', async () => {
+  it('NATS down while the daemon dies: the outbox holds everything until a new daemon and NATS are back', { timeout: TEST_MS }, async () => {
     const t = tempRoot();
     cleanups.push(t.cleanup);
     const port = await freePort();
@@ -139,12 +189,12 @@ describe('events: kill -9 of the daemon', { skip: natsSkip }, () => {
     const got = collect(bus, { since: new Date(t0.getTime() - 1000), keepDuplicates: true });
     await waitFor('500 events', () => got.events.length >= 500, 20_000);
     await new Promise((r) => setTimeout(r, 200));
-    await got.stop();
+    await within('the subscription to end', got.stop(), 15_000);
     assert.equal(got.events.length, 500);
     checkContiguous(got.events, new Map(Object.entries(rep.last)));
   });
 
-  it('a killed daemon leaves tdocker_hosts after the TTL and comes back when restarted', async () => {
+  it('a killed daemon leaves tdocker_hosts after the TTL and comes back when restarted', { timeout: TEST_MS }, async () => {
     const server = await NatsServer.start();
     cleanups.push(() => server.cleanup());
     const t = tempRoot();
