@@ -4,7 +4,8 @@
 // prune. The suite checks nothing is left behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -97,9 +98,66 @@ describe('tdockerd Images API', { skip: skipReason }, () => {
       const layers = events.flatMap((e) => (e.event?.$case === 'layer' ? [e.event.layer] : []));
       assert.ok(layers.length >= 1);
       assert.ok(layers.every((l) => l.exists), 'every layer was in the store already');
-      assert.equal((await inspect(ref)).id, busybox);
+      const inspected = await inspect(ref);
+      assert.equal(inspected.id, busybox);
+      const digest = execFileSync(SKOPEO_BIN, ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`], { encoding: 'utf8' }).trim();
+      assert.deepEqual(inspected.repoDigests, [`${registry.host}/team/box@${digest}`], 'RepoDigests: the manifest digest the registry reports');
+      assert.equal((await inspect(`${registry.host}/team/box@${digest}`)).id, busybox);
       await rmi(ref);
       assert.equal(await codeOf(collect(h.images.pull({ reference: `${registry.host}/team/box:nope`, insecureRegistries: [], platform: '' }))), 'NOT_FOUND');
+    } finally {
+      await registry.stop();
+    }
+  });
+
+  it('stops a pull whose client cancels the call, keeping no layer and no temporary file', { skip: !canRunRegistry && 'needs docker-registry and skopeo' }, async () => {
+    const registry = await LoopbackRegistry.start(join(tmp, 'registry-cancel'));
+    try {
+      // An image of incompressible data, pushed uncompressed: far longer to pull than a cancel takes.
+      const rootfs = join(tmp, 'big-rootfs');
+      execFileSync('mkdir', ['-p', rootfs]);
+      writeFileSync(join(rootfs, 'blob'), randomBytes(48 << 20));
+      const rootfsTar = execFileSync('tar', ['-c', '-C', rootfs, '.'], { maxBuffer: 64 << 20 });
+      const imported = await new Promise<string>((resolve, reject) => {
+        const call = h.images.import((err, res) => (err ? reject(err) : resolve(res!.id)));
+        call.write({ frame: { $case: 'options', options: { reference: 'big:1', changes: [], message: '' } } });
+        for (let i = 0; i < rootfsTar.length; i += 1 << 20) call.write({ frame: { $case: 'chunk', chunk: rootfsTar.subarray(i, i + (1 << 20)) } });
+        call.end();
+      });
+      const archive = join(tmp, 'big.tar');
+      writeFileSync(archive, (await save(['big:1'])).tar);
+      execFileSync(SKOPEO_BIN, ['copy', '--quiet', '--dest-tls-verify=false', '--dest-compress=false', `oci-archive:${archive}:1`, `docker://${registry.host}/team/big:1`], { stdio: 'pipe' });
+      await rmi('big:1');
+      assert.equal(await codeOf(inspect(imported)), 'NOT_FOUND');
+
+      const ref = `${registry.host}/team/big:1`;
+      const call = h.images.pull({ reference: ref, insecureRegistries: [], platform: '' });
+      const ended = new Promise<string>((resolve) => {
+        call.on('error', (err: { code?: number }) => resolve(`error ${err.code}`));
+        call.on('end', () => resolve('end'));
+      });
+      let cancelledAt = -1;
+      call.on('data', (m: PullImageProgress) => {
+        // Cancelled on the first progress of the layer's bytes, long before its 48 MiB.
+        if (cancelledAt < 0 && m.event?.$case === 'layer' && !m.event.layer.exists && m.event.layer.bytes < m.event.layer.total) {
+          cancelledAt = m.event.layer.bytes;
+          call.cancel();
+        }
+      });
+      assert.equal(await ended, 'error 1', 'the call ends as CANCELLED');
+      assert.ok(cancelledAt >= 0, 'the pull was cancelled mid-layer');
+      // The daemon stops on its own time: wait for its temporary files to go, then check nothing was kept.
+      const tmpDir = join(h.host.root, 'tmp');
+      for (let i = 0; i < 200 && readdirSync(tmpDir).length; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(readdirSync(tmpDir), [], 'no temporary layer left');
+      assert.equal(await codeOf(inspect(ref)), 'NOT_FOUND');
+      assert.equal(await codeOf(inspect(imported)), 'NOT_FOUND');
+      const layers = readdirSync(join(h.host.root, 'layers'));
+      const events = await collect<PullImageProgress>(h.images.pull({ reference: ref, insecureRegistries: [], platform: '' }));
+      const done = events.at(-1)?.event;
+      assert.equal(done?.$case === 'done' && done.done.id, imported, 'a pull after the cancelled one completes');
+      assert.equal(readdirSync(join(h.host.root, 'layers')).length, layers.length + 1, 'the cancelled pull had kept no layer');
+      await rmi(ref);
     } finally {
       await registry.stop();
     }
