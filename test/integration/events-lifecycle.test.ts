@@ -52,7 +52,7 @@ describe('events of OOM kills and restart policies, through a real daemon', { sk
     return replayed;
   }
 
-  it('an OOM kill: oom, then die with oomKilled and exit 137, then destroy', async () => {
+  it('an OOM kill: oom, then die with oomKilled and exit 137, then destroy', { timeout: 120_000 }, async () => {
     const since = new Date(Date.now() - 1000);
     const live = follow(h, { container: ['hog'] });
     await new Promise((r) => setTimeout(r, 300)); // the subscription is set up
@@ -84,7 +84,7 @@ describe('events of OOM kills and restart policies, through a real daemon', { sk
     for (const e of events.filter((x) => !['oom', 'die'].includes(x.action))) assert.equal(e.oomKilled, false, e.action);
   });
 
-  it('on-failure:2 with exit 1: start, die, restart twice over, then it stays exited', async () => {
+  it('on-failure:2 with exit 1: start, die, restart twice over, then it stays exited', { timeout: 120_000 }, async () => {
     const since = new Date(Date.now() - 1000);
     const live = follow(h, { container: ['flaky'] });
     await new Promise((r) => setTimeout(r, 300));
