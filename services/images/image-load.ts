@@ -9,7 +9,7 @@ import { invalid } from '../errors/tdocker-error.js';
 import { extractLayer } from './extract-layer.js';
 import { digestOf, hostArch, parseImageConfig } from './image-config.js';
 import { normalizeTag, parseRef } from './image-ref.js';
-import type { ImageRecord, ImageStore, LayerLease } from './image-store.js';
+import type { ImageRecord, ImageStore, LayerLease, StageOptions, StagedLayer } from './image-store.js';
 import { LayoutFiles } from './layout-files.js';
 import {
   ANNOTATION_CONTAINERD_NAME,
@@ -75,10 +75,7 @@ async function loadDockerSave(store: ImageStore, files: LayoutFiles, lease: Laye
     if (diffIds.length !== e.Layers.length) {
       throw invalid(`image archive: ${e.Config} lists ${diffIds.length} layers, manifest.json ${e.Layers.length}`);
     }
-    for (let i = 0; i < diffIds.length; i++) {
-      if (await store.hasLayer(diffIds[i]!, lease)) continue;
-      await store.addLayer(files.stream(e.Layers[i]!), lease, { expectDiffId: diffIds[i] });
-    }
+    await addLayers(store, lease, diffIds.map((d, i) => ({ diffId: d, input: () => files.stream(e.Layers[i]!), opts: { expectDiffId: d } })));
     const tags = (e.RepoTags ?? []).map(normalizeTag);
     const img = await store.addImage(configBytes, tags);
     result.images.push(img);
@@ -120,6 +117,23 @@ function pickManifest(files: LayoutFiles, desc: Descriptor, want: Platform, dept
   return undefined;
 }
 
+/**
+ * An image's layers the store lacks, extracted one after the other, then committed together:
+ * one syncfs for the image rather than one per layer.
+ */
+async function addLayers(store: ImageStore, lease: LayerLease, layers: Array<{ diffId: string; input: () => NodeJS.ReadableStream; opts: StageOptions }>): Promise<void> {
+  const staged: StagedLayer[] = [];
+  try {
+    for (const l of layers) {
+      if (await store.hasLayer(l.diffId, lease)) continue;
+      staged.push(await store.stageLayer(l.input(), l.opts));
+    }
+    await store.commitLayers(staged, lease);
+  } finally {
+    store.discard(staged);
+  }
+}
+
 const LAYER_TYPES = new Set<string>([MEDIA.ociLayer, MEDIA.ociLayerGzip, MEDIA.dockerLayer, MEDIA.dockerLayerGzip]);
 
 async function loadOciLayout(store: ImageStore, files: LayoutFiles, lease: LayerLease, want: Platform): Promise<LoadResult> {
@@ -141,12 +155,17 @@ async function loadOciLayout(store: ImageStore, files: LayoutFiles, lease: Layer
     if (diffIds.length !== manifest.layers.length) {
       throw invalid(`image archive: config ${manifest.config.digest} lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
     }
-    for (let i = 0; i < diffIds.length; i++) {
-      const layer = manifest.layers[i]!;
+    for (const layer of manifest.layers) {
       if (!LAYER_TYPES.has(layer.mediaType)) throw invalid(`image archive: layer ${layer.digest} has media type ${layer.mediaType}, which tdocker cannot unpack`);
-      if (await store.hasLayer(diffIds[i]!, lease)) continue;
-      await store.addLayer(files.stream(LayoutFiles.blobPath(layer.digest)), lease, { expectDiffId: diffIds[i], expectBlobDigest: layer.digest });
     }
+    await addLayers(
+      store,
+      lease,
+      diffIds.map((d, i) => {
+        const digest = manifest.layers[i]!.digest;
+        return { diffId: d, input: () => files.stream(LayoutFiles.blobPath(digest)), opts: { expectDiffId: d, expectBlobDigest: digest } };
+      }),
+    );
     const tag = ociTag(top);
     const img = await store.addImage(configBytes, tag ? [tag] : []);
     result.images.push(img);
