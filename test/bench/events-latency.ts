@@ -3,16 +3,17 @@
 // the bus's own (a JetStream ordered consumer, what `tdocker events` uses) and a plain core-NATS
 // subscriber over a raw TCP socket (what deploy/examples/monitor.mjs does). Then a burst: N
 // containers created, started and removed (6 events each) as fast as publish() goes, every event
-// checked to arrive in seq order per container. Targets (issue 5): p50 <= 1 ms, p99 <= 10 ms.
+// checked to arrive in seq order per container (events-burst does the same with real containers
+// through a daemon). Targets (issue 5): p50 <= 1 ms, p99 <= 10 ms.
 //
 //   node build/test/bench/events-latency.js [--events 2000] [--containers 1000] [--fsync always]
-import { connect as tcpConnect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventBus, type CloudEvent, type ContainerAction } from '../../services/events/mod.js';
 import { percentile } from './bench-host.js';
+import { rawSubscriber } from './events-raw-subscriber.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,39 +26,6 @@ const now = () => process.hrtime.bigint();
 const ms = (ns: bigint) => Number(ns) / 1e6;
 const newId = () => randomBytes(32).toString('hex');
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(3)} ms  p99 ${percentile(xs, 99).toFixed(3)} ms  max ${Math.max(...xs).toFixed(3)} ms`;
-
-/** A core-NATS subscriber speaking the text protocol, in this process (for timing). */
-function rawSubscriber(url: string, onPayload: (payload: Buffer) => void): Promise<Socket> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const sock = tcpConnect({ host: u.hostname, port: Number(u.port) });
-    let buf: Buffer = Buffer.alloc(0);
-    let ready = false;
-    sock.on('error', reject);
-    sock.on('data', (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      for (;;) {
-        const nl = buf.indexOf('\r\n');
-        if (nl < 0) return;
-        const line = buf.subarray(0, nl).toString();
-        if (line.startsWith('MSG ')) {
-          const size = Number(line.slice(line.lastIndexOf(' ') + 1));
-          if (buf.length < nl + 2 + size + 2) return;
-          onPayload(buf.subarray(nl + 2, nl + 2 + size));
-          buf = buf.subarray(nl + 4 + size);
-          continue;
-        }
-        buf = buf.subarray(nl + 2);
-        if (line.startsWith('INFO ')) sock.write('CONNECT {"verbose":false,"headers":false,"protocol":1}\r\nSUB tdocker.events.> 1\r\nPING\r\n');
-        else if (line === 'PING') sock.write('PONG\r\n');
-        else if (line === 'PONG' && !ready) {
-          ready = true;
-          resolve(sock);
-        }
-      }
-    });
-  });
-}
 
 async function main() {
   const root = mkdtempSync(join(tmpdir(), 'tdt-bench-events-'));

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['runtime-start', 'actors-scale', 'daemon-scale', 'daemon-run', 'images-import', 'images-pull', 'events-latency', 'network-start'];
+const ALL = ['runtime-start', 'actors-scale', 'daemon-scale', 'daemon-run', 'images-import', 'images-pull', 'events-latency', 'events-burst', 'network-start'];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of names) {
