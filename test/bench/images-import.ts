@@ -11,21 +11,23 @@
 //  2. peak RSS growth of this process while importing that tar, and while importing a 1 GiB
 //     tar streamed from a generator (no file). Target: under 64 MiB.
 // Prints a table and one JSON line. Knobs: N (5 runs each), MIB (100), GIB (1; 0 skips part 2's
-// big import), DIR (where to work; the system temp dir by default).
+// big import), DIR (where to work; the system temp dir by default), FS=loop-ext4 (work on a fresh
+// journaled ext4 on a loop device instead, see images-scratch-fs.ts).
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ImageStore } from '../../services/images/image-store.js';
 import { rootfsMembers } from './images-rootfs-tar.js';
+import { benchDir } from './images-scratch-fs.js';
 
 const N = Number(process.env.N ?? 5);
 const MIB = Number(process.env.MIB ?? 100);
 const GIB = Number(process.env.GIB ?? 1);
-const WORK = join(process.env.DIR ?? tmpdir(), 'tdocker-bench-images');
+const AREA = benchDir();
+const WORK = join(AREA.dir, 'tdocker-bench-images');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -151,7 +153,7 @@ try {
     speedRatioMedian: median(ratio),
     oursCpuMedianMs: median(oursCpu),
     gnuCpuMedianMs: median(gnuCpu),
-    fs: execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', WORK], { encoding: 'utf8' }).trim(),
+    fs: execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', WORK], { encoding: 'utf8' }).trim().split('\n').at(-1),
     load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
     oursMiBps: tarBytes / 2 ** 20 / (median(ours) / 1000),
     rssGrowthMiB100: growth100,
@@ -171,4 +173,5 @@ try {
   console.log(JSON.stringify(res));
 } finally {
   rmSync(runs, { recursive: true, force: true });
+  AREA.remove();
 }

@@ -8,12 +8,12 @@
 // a journal, files created within seconds of a mass delete cost ~50x more (the allocator skips
 // recently deleted inodes one by one), which would charge the tool that creates thousands of
 // files for the previous run's clean-up. Prints a table and one JSON line. Knobs: N (5),
-// MIB (100), LAYERS (4), DIR (the system temp dir).
+// MIB (100), LAYERS (4), DIR (the system temp dir), FS=loop-ext4 (a fresh journaled ext4 on a
+// loop device instead, see images-scratch-fs.ts).
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pullImage } from '../../services/images/image-pull.js';
@@ -21,11 +21,13 @@ import { saveImages } from '../../services/images/image-save.js';
 import { ImageStore } from '../../services/images/image-store.js';
 import { canRunRegistry, LoopbackRegistry } from '../integration/images-registry.js';
 import { rootfsMembers } from './images-rootfs-tar.js';
+import { benchDir } from './images-scratch-fs.js';
 
 const N = Number(process.env.N ?? 5);
 const MIB = Number(process.env.MIB ?? 100);
 const LAYERS = Number(process.env.LAYERS ?? 4);
-const WORK = join(process.env.DIR ?? tmpdir(), `tdocker-bench-pull-${process.pid}`);
+const AREA = benchDir();
+const WORK = join(AREA.dir, `tdocker-bench-pull-${process.pid}`);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,10 +61,11 @@ const childCpu = () => {
 };
 
 /** The type of the file system a directory is on. */
-const fsType = (dir: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' }).trim();
+const fsType = (dir: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' }).trim().split('\n').at(-1);
 
 if (!canRunRegistry) {
   console.log('skipped: needs docker-registry and skopeo');
+  AREA.remove();
   process.exit(0);
 }
 
@@ -94,6 +97,7 @@ try {
   const ratio: number[] = [];
   const oursCpu: number[] = [];
   const skopeoCpu: number[] = [];
+  const skopeoSynced: number[] = [];
   const runs = join(WORK, 'runs');
   mkdirSync(runs);
   for (let i = -1; i < N; i++) {
@@ -107,7 +111,9 @@ try {
     const k0 = childCpu();
     const tSkopeo = await timed(() => execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench/app:1`, `dir:${b}`]));
     const cSkopeo = childCpu() - k0;
+    const tSync = await timed(() => execFileSync('sync', ['-f', b]));
     if (i < 0) continue;
+    skopeoSynced.push(tSkopeo + tSync);
     ours.push(tOurs);
     skopeo.push(tSkopeo);
     ratio.push(tOurs / tSkopeo);
@@ -117,15 +123,17 @@ try {
   const res = {
     layers: LAYERS, fileMiB: MIB, blobMiB, mediaType: manifest.layers[0]?.mediaType, fs: fsType(runs), n: N,
     oursMedianMs: median(ours), skopeoMedianMs: median(skopeo), ratioMedian: median(ratio),
-    oursCpuMedianMs: median(oursCpu), skopeoCpuMedianMs: median(skopeoCpu), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
+    oursCpuMedianMs: median(oursCpu), skopeoCpuMedianMs: median(skopeoCpu), skopeoSyncedMedianMs: median(skopeoSynced), load: readFileSync('/proc/loadavg', 'utf8').split(' ')[0],
   };
   console.log(`image: ${LAYERS} layers, ${MIB} MiB of files, ${blobMiB.toFixed(1)} MiB of ${res.mediaType} blobs; ${N} alternating runs after a warm-up`);
   console.log(`both write to ${runs} (${res.fs}); load ${res.load}`);
   console.log(`pullImage (fetch, verify, inflate, extract, sync, commit)  median ${res.oursMedianMs.toFixed(0)} ms, CPU ${res.oursCpuMedianMs.toFixed(0)} ms`);
   console.log(`skopeo copy docker:// -> dir: (fetch, verify, write)       median ${res.skopeoMedianMs.toFixed(0)} ms, CPU ${res.skopeoCpuMedianMs.toFixed(0)} ms`);
+  console.log(`skopeo copy, then sync -f (the durability ours ends with)  median ${res.skopeoSyncedMedianMs.toFixed(0)} ms`);
   console.log(`ratio ours / skopeo, per pair                              median ${res.ratioMedian.toFixed(2)}   (target <= 1.25)`);
   console.log(JSON.stringify(res));
 } finally {
   await registry.stop();
   rmSync(WORK, { recursive: true, force: true });
+  AREA.remove();
 }
