@@ -5,10 +5,12 @@
 //
 // It runs the bundle (tdocker.cjs: the CLI with grpc-js and the generated code in one file)
 // compiled with V8's code cache made at build time, since Node 20 has no compile cache for user
-// code and parsing the bundle would cost more than most commands. The bundle is used only while
-// no source it was built from is newer than it (bundle.mjs lists them in tdocker.cjs.inputs):
-// after a change and a tsc-only build the modules run as tsc built them, correct but slower.
-// Checking mtimes, not a re-run tsc's output, is deliberate: tsc rewrites every file it emits.
+// code and parsing the bundle would cost more than most commands. As the bin, it trusts the
+// bundle the build made: looking at every source's mtime costs milliseconds per command. main.js
+// (the entry of a tsc-only build, and of the tests) runs it with `checkSources`: the bundle is
+// then used only while no source it was made from (bundle.mjs lists them in tdocker.cjs.inputs)
+// is newer than it, so that after a change and a tsc-only build the modules run as tsc built
+// them. mtimes of the sources, not of tsc's output: tsc rewrites every file it emits.
 'use strict';
 const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -34,8 +36,8 @@ function fresh() {
   return true;
 }
 
-function loadBundle() {
-  if (!fresh()) return undefined;
+function loadBundle(checkSources) {
+  if (checkSources ? !fresh() : !statSync(bundle, { throwIfNoEntry: false })) return undefined;
   let cachedData;
   try {
     cachedData = readFileSync(`${bundle}.cache`);
@@ -46,7 +48,13 @@ function loadBundle() {
   return script.runInThisContext()(require, pathToFileURL(bundle).href);
 }
 
-const argv = process.argv.slice(2);
-const entry = loadBundle();
-if (entry) entry.main(argv);
-else import('./cli-entry.js').then((m) => m.main(argv));
+/** Runs the CLI with this process's argv and exits with its code. */
+function run({ checkSources = false } = {}) {
+  const argv = process.argv.slice(2);
+  const entry = loadBundle(checkSources);
+  if (entry) entry.main(argv);
+  else import('./cli-entry.js').then((m) => m.main(argv));
+}
+
+if (require.main === module) run();
+else module.exports = { run };
