@@ -1,7 +1,8 @@
 // Real nats-server processes for tests: each on free loopback ports with its own temporary store,
 // stoppable, killable and restartable on the same port and store, alone or as a 3-node JetStream
 // cluster. Every server still running when the test process exits is killed, so a failing test
-// leaves none behind.
+// leaves none behind; and a server a failing test forgot does not keep the test process (and so
+// the whole run) alive: its handle is unreferenced.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,7 @@ export class NatsServer {
     const child = spawn(bin, args, { stdio: 'ignore' });
     live.add(child);
     child.once('exit', () => live.delete(child));
+    child.unref();
     this.child = child;
     await waitForServer('127.0.0.1', this.port, 15_000, () => this.running);
   }

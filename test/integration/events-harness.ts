@@ -63,7 +63,14 @@ export function checkContiguous(events: CloudEvent[], expected: Map<string, numb
   }
 }
 
-/** deploy/examples/monitor.mjs as a child: a subscriber over raw NATS protocol. */
+/** Monitors not stopped (a test that failed before stop()): killed when this process exits. */
+const liveMonitors = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of liveMonitors) c.kill('SIGKILL');
+});
+
+/** deploy/examples/monitor.mjs as a child: a subscriber over raw NATS protocol. A monitor that a
+ *  failing test never stopped does not keep the test process alive (its handles are unreferenced). */
 export class RawMonitor {
   readonly lines: string[] = [];
   private readonly child: ChildProcess;
@@ -72,6 +79,11 @@ export class RawMonitor {
   private constructor(url: string, json: boolean) {
     const script = fileURLToPath(new URL('../../../deploy/examples/monitor.mjs', import.meta.url));
     this.child = spawn(process.execPath, [script, ...(json ? ['--json'] : []), url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.child;
+    liveMonitors.add(child);
+    child.once('exit', () => liveMonitors.delete(child));
+    child.unref();
+    for (const s of [child.stdout, child.stderr]) (s as unknown as { unref(): void }).unref();
     let out = '';
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
