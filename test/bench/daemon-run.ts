@@ -5,7 +5,7 @@
 //  4. `tdocker ps` with 1,000 containers running, and the daemon's RSS then
 // Knobs: N (20), NPOD (10), NPAR (50), NPS (1000; 0 skips 4). Prints a table and one JSON line.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonHarness, runRequest } from '../integration/daemon-harness.js';
@@ -15,7 +15,9 @@ const N = Number(process.env.N ?? 20);
 const NPOD = Number(process.env.NPOD ?? 10);
 const NPAR = Number(process.env.NPAR ?? 50);
 const NPS = Number(process.env.NPS ?? 1000);
-const cli = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
+// The bin a user runs (`npm run build` makes it, with the bundle and its code cache).
+const cli = fileURLToPath(new URL('../../services/cli/bin.cjs', import.meta.url));
+if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (the bundle step makes the CLI's bin)`);
 
 // NODE_EXTRA_CA_CERTS makes every Node process read a certificate bundle at start (~50 ms): a
 // setting of some environments, not of a user's shell, and the CLI never needs it.
