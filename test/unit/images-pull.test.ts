@@ -140,6 +140,9 @@ describe('pull', () => {
     const listDigest = sha(reg.manifests.get('v1')!.bytes);
     assert.deepEqual(img.repoDigests, [`${reg.host}/team/app@${listDigest}`]);
     assert.equal((await store.get(img.repoDigests[0]!)).id, id);
+    // rmi of the digest reference of an image that has a tag untags the reference only.
+    assert.deepEqual(await store.remove(img.repoDigests[0]!, { inUse: () => false }), { untagged: [img.repoDigests[0]], deleted: [] });
+    assert.deepEqual((await store.get(`${reg.host}/team/app:v1`)).repoDigests, []);
     assert.deepEqual(img.config.Cmd, ['/bin/app']);
     assert.equal(readFileSync(join(store.layerDirs(img)[1]!, 'bin/app'), 'utf8'), '#!/bin/sh\necho hi\n');
     assert.ok(events.length > 0);
