@@ -17,14 +17,14 @@ import { Script } from 'node:vm';
 const root = new URL('../../', import.meta.url);
 
 // grpc-js requires zlib (message compression) and dns (dns: targets) when it loads, and a CLI
-// that talks to a unix socket uncompressed uses neither; child_process is for `stty` under -it
-// and `tdocker import` of a directory: they are loaded on first use instead, which saves their
-// start-up cost on every command. Only property reads at call time work through this (esbuild
-// compiles named imports to such reads; grpc-js reads none when it loads).
+// that talks to a unix socket uncompressed uses neither: they are loaded on first use instead,
+// which saves their start-up cost on every command. Only property reads at call time work
+// through this (grpc-js's `require('zlib').x`); an ES import of such a module would see no
+// exports, since esbuild copies them when the importer loads.
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^(?:node:)?(?:zlib|dns|child_process)$/ }, (args) => {
+    b.onResolve({ filter: /^(?:node:)?(?:zlib|dns)$/ }, (args) => {
       const name = `node:${args.path.replace(/^node:/, '')}`;
       // The proxy's own require is the real module.
       return args.namespace === 'lazy-builtin' ? { path: name, external: true } : { path: name, namespace: 'lazy-builtin' };
