@@ -56,7 +56,7 @@ async function filesBetween(path: string, older: number, newer: number): Promise
     const walked = await walk(path, older, newer, first);
     const last = await openFile(path);
     const settled = first !== undefined && first.ino === last?.ino;
-    await Promise.all([first?.fh.close(), last?.fh.close()]);
+    await Promise.all([first && !walked.includes(first) ? first.fh.close() : undefined, last?.fh.close()]);
     // Rotations that outpace every walk cannot last: after a while take what was seen.
     if (settled || attempt === 50) return walked;
     await Promise.all(walked.map((f) => f.fh.close()));
