@@ -17,13 +17,19 @@ export const DEFAULT_ROOT = '/var/lib/tinydocker';
 export async function importBusyboxImage(root: string, tag = 'busybox:latest', busybox = DEFAULT_BUSYBOX): Promise<string> {
   const created = new Date(Math.floor(statSync(busybox).mtimeMs / 1000) * 1000);
   const store = new ImageStore(root);
-  const img = await store.importTar(busyboxRootfsTar(busybox), {
-    ref: tag,
-    config: BUSYBOX_CONFIG,
-    comment: `busybox-static ${busybox}`,
-    created,
-  });
-  return img.id;
+  try {
+    const img = await store.importTar(busyboxRootfsTar(busybox), {
+      ref: tag,
+      config: BUSYBOX_CONFIG,
+      comment: `busybox-static ${busybox}`,
+      created,
+    });
+    return img.id;
+  } finally {
+    // The layer's files reach the disk before the script exits (the daemon would sync them at
+    // its next start anyway, but a reboot before that would take the image away).
+    await store.close();
+  }
 }
 
 async function main(): Promise<void> {

@@ -71,7 +71,7 @@ export class LayerStore {
 
   /**
    * Writes layer.json into a finished extraction (`tmp` holding diff/ and tar-split). Not synced:
-   * the caller makes the whole tree durable at once (syncfs) before commit() renames it in.
+   * the whole tree becomes durable at once by a syncfs (ImageStore.commitLayers says when).
    */
   seal(tmp: string, layer: ExtractedLayer): void {
     const meta: LayerMeta = {
@@ -87,9 +87,9 @@ export class LayerStore {
   }
 
   /**
-   * Moves a sealed extraction, already durable, into the store. If the same layer is already
-   * there (a retry, or another image sharing it) the new copy is dropped. Returns whether the
-   * layer is new. The caller fsyncs the store directory (syncDir) after its renames.
+   * Moves a sealed extraction into the store. If the same layer is already there (a retry, or
+   * another image sharing it) the new copy is dropped. Returns whether the layer is new. Neither
+   * the files nor the rename are synced here: the caller has journalled the layer as unsynced.
    */
   commit(tmp: string, diffId: string): boolean {
     if (this.has(diffId)) {
@@ -102,11 +102,6 @@ export class LayerStore {
     if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
     renameSync(tmp, dest);
     return true;
-  }
-
-  /** Makes the renames into the store durable. */
-  syncDir(): void {
-    fsyncDir(this.dir);
   }
 
   /** Deletes a layer: renamed into `trash` first, so the store never holds half of one. */
