@@ -72,7 +72,10 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
   });
   const supervisor = new Supervisor({ root: opts.root, runtime, log: log.child({ component: 'supervisor' }) });
   supervisorRef = supervisor;
-  const images: ImageSource = extra.images ?? new ImageStore(opts.root);
+  const store = extra.images ? undefined : new ImageStore(opts.root, { log: log.child({ component: 'images' }) });
+  const images: ImageSource = extra.images ?? store!;
+  // Settles what a crash left in the store (layers not yet synced) before any client asks.
+  await store?.open().catch((err: unknown) => log.warn({ err: String(err) }, 'could not open the image store'));
   const hostName = opts.hostName ?? hostname();
 
   // The event bus before the containers: their restore is already published. NATS being away
@@ -149,6 +152,7 @@ export async function startDaemon(opts: DaemonOptions, log: Logger, extra: { ima
       stopPublishing();
       await bus.close();
       await network.close();
+      await store?.close(); // waits for the background sync of the last imports
       shims.close(); // the shim spawner; the shims themselves run on
     },
   };
