@@ -13,6 +13,9 @@ import type { DaemonTarget } from './daemon-target.js';
 const channelOptions: ClientOptions = {
   // A daemon is never behind an HTTP proxy; looking one up from the environment costs time.
   'grpc.enable_http_proxy': 0,
+  // Channelz (grpc-js's tracing of channels and calls) is for long-lived servers; a command that
+  // lives for one call pays for its bookkeeping and never reads it.
+  'grpc.enable_channelz': 0,
   // `ps` and `inspect` of many containers can pass grpc-js's 4 MiB default.
   'grpc.max_receive_message_length': 256 * 1024 * 1024,
   'grpc.max_send_message_length': 256 * 1024 * 1024,
