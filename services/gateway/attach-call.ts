@@ -19,6 +19,9 @@ const removalWaitMs = 10_000;
 
 export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<AttachRequest, IoFrame>): Promise<void> {
   const signal = cancelSignal(call);
+  // Ends the wait for a removal when the call ends another way (detached, failed) too.
+  const done = new AbortController();
+  signal.addEventListener('abort', () => done.abort(), { once: true });
   let stream: AttachStream | undefined;
   try {
     const first = await firstMessage<AttachRequest>(call, signal);
@@ -44,7 +47,7 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
     const connect = () => ctx.runner.shim(id).attach({ stdin: wantStdin });
     // Asked before the start, so that the removal cannot pass unseen.
     const removed = opts.waitRemoved && autoRemove
-      ? ctx.supervisor.wait(id, 'removed', signal).then(() => {}, () => {})
+      ? ctx.supervisor.wait(id, 'removed', done.signal).then(() => {}, () => {})
       : undefined;
     let off = () => {};
     const connected = v.state === 'running' || v.state === 'paused'
@@ -120,6 +123,8 @@ export async function attachCall(ctx: GatewayContext, call: ServerDuplexStream<A
   } catch (err) {
     stream?.detach();
     if (!signal.aborted) call.emit('error', toServiceError(err));
+  } finally {
+    done.abort();
   }
 }
 
