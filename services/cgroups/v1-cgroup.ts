@@ -117,7 +117,12 @@ export class V1Cgroup implements Cgroup {
     // On hybrid hosts the unified dir holds the same tasks, and its cgroup.kill (5.14+) reaches
     // them all at once with no freeze needed.
     if (signal === 'SIGKILL' && this.unified && (await this.unified.has('cgroup.kill'))) {
-      return this.unified.write('cgroup.kill', '1');
+      await this.unified.write('cgroup.kill', '1');
+      // A task frozen by the v1 freezer only dies once thawed (a paused container would
+      // otherwise never exit, and whoever waits for it would wait forever).
+      const v1 = this.controller('freezer');
+      if (v1 && (await isFrozenV1(v1))) await thawV1(v1);
+      return;
     }
     await signalCgroupTasks(() => this.pids(), signal, this.freezer());
   }

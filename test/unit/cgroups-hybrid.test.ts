@@ -71,6 +71,18 @@ describe('hybrid driver', () => {
     assert.ok(await k.has('unified', 'daemon'));
   });
 
+  it('thaws a paused container that cgroup.kill killed: a frozen task only dies once thawed', async () => {
+    const { k, driver, group } = await hybridHost();
+    const cg = await driver.create('c1', {});
+    const child = await sleeper();
+    for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
+    await cg.freeze();
+    await cg.kill();
+    assert.deepEqual(k.killed, [child.pid]);
+    assert.equal(await k.read('freezer', group, 'c1', 'freezer.state'), 'THAWED');
+    assert.deepEqual(k.writes.filter((w) => w.includes('freezer.state')).map((w) => w.split('=')[1]), ['FROZEN', 'THAWED']);
+  });
+
   it('signals other than SIGKILL go through the v1 freezer', async () => {
     const { k, driver, group } = await hybridHost();
     const cg = await driver.create('c1', {});
