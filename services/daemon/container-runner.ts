@@ -229,9 +229,9 @@ export class ContainerRunner {
 
   /**
    * Takes the folder away at once (a rename into `<root>/trash`) and deletes it in the
-   * background: freeing a dozen inodes takes the host's disk ~0.5 ms, in the thread pool a
-   * hop per entry, and the caller need not wait for either. A daemon that dies first leaves the
-   * trash to emptyTrash().
+   * background, in a child of the shim spawner (Runtime.removeTree): freeing a dozen inodes
+   * takes the host's disk ~0.5 ms, Node's rm a thread-pool hop per entry, and the caller need
+   * not wait for either. A daemon that dies first leaves the trash to emptyTrash().
    */
   private discard(dir: string, id: string): void {
     const trash = join(this.opts.root, 'trash');
@@ -245,7 +245,8 @@ export class ContainerRunner {
       mkdirSync(trash, { recursive: true, mode: 0o700 });
       renameSync(dir, to);
     }
-    const deleting: Promise<void> = rm(to, { recursive: true, force: true })
+    // Left in the trash when it fails (emptyTrash takes it at the next start).
+    const deleting: Promise<void> = this.runtime.removeTree(to)
       .catch(() => {})
       .finally(() => this.deleting.delete(deleting));
     this.deleting.add(deleting);

@@ -35,6 +35,23 @@ export class Runtime {
     throw shimError({ message: reply.message ?? 'shim failed without a message', ...reply });
   }
 
+  /**
+   * Deletes the tree at `path` (absolute) in a child of the spawner, never crossing into another
+   * filesystem: a mount left inside makes it fail. One line for the event loop, where Node's rm
+   * costs a thread-pool hop per entry.
+   */
+  async removeTree(path: string): Promise<void> {
+    const line = await this.spawner.remove(path);
+    let reply: { status?: string } & Partial<ShimError>;
+    try {
+      reply = JSON.parse(line);
+    } catch {
+      throw new TdockerError('INTERNAL', `shim spawner replied with something that is not JSON: ${line.slice(0, 200)}`);
+    }
+    if (reply.status === 'removed') return;
+    throw shimError({ message: reply.message ?? `could not remove ${path}`, ...reply });
+  }
+
   /** Stops the spawner process; running shims are not affected. */
   close(): void {
     this.spawner.close();

@@ -18,13 +18,22 @@ export class ShimSpawner {
 
   /** Resolves with the shim's one reply line (native/README.md "Starting a shim"). */
   request(configPath: string, start: boolean): Promise<string> {
-    if (/[\n]/.test(configPath)) return Promise.reject(new TdockerError('INVALID_ARGUMENT', 'config path holds a newline'));
+    return this.send(`${start ? '--start ' : ''}${configPath}`, configPath);
+  }
+
+  /** Resolves with the reply line of a tree removal (native/README.md "The spawner"). */
+  remove(path: string): Promise<string> {
+    return this.send(`--remove ${path}`, path);
+  }
+
+  private send(request: string, path: string): Promise<string> {
+    if (/[\n]/.test(path)) return Promise.reject(new TdockerError('INVALID_ARGUMENT', 'path holds a newline'));
     const sock = this.ensure();
     const tag = (++this.seq).toString(36);
     return new Promise((resolve, reject) => {
       this.pending.set(tag, { resolve, reject });
       this.holdOpen();
-      sock.write(`${tag} ${start ? '--start ' : ''}${configPath}\n`);
+      sock.write(`${tag} ${request}\n`);
     });
   }
 
