@@ -69,7 +69,7 @@ export class RunnerRuntime implements ContainerRuntime {
       mounts = withEtcFiles(mounts, c.files);
     } else {
       const hostname = spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12);
-      mounts = withEtcFiles(mounts, writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
+      mounts = withEtcFiles(mounts, await writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
     }
     // The etc files land on the shared init layer's empty files unless a volume of the user's
     // takes one of their places.

@@ -2,6 +2,7 @@
 // folder and bind-mounted (as files) into its root. Rewrites go into the same inode (truncate and
 // write, never rename): the container sees the file the bind mount pinned.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface EtcFilePaths {
@@ -82,12 +83,17 @@ export function writeInPlace(path: string, text: string): void {
  * writes them too. With the host's network, /etc/hosts is the host's and resolv.conf keeps its
  * loopback servers (they are reachable there); without one, only localhost and the container.
  */
-export function writeStandaloneEtcFiles(containerDir: string, o: { hostname: string; hostNetwork: boolean }): EtcFilePaths {
+export async function writeStandaloneEtcFiles(containerDir: string, o: { hostname: string; hostNetwork: boolean }): Promise<EtcFilePaths> {
   const files = etcFilePaths(containerDir);
   const hosts = o.hostNetwork ? readText('/etc/hosts') : renderHosts({ hostname: o.hostname, peers: [], extraHosts: [] });
-  writeInPlace(files.hosts, hosts);
-  writeInPlace(files.hostname, `${o.hostname}\n`);
-  writeInPlace(files.resolvConf, renderResolvConf([], o.hostNetwork));
+  // On the thread pool, side by side: a new file costs the host's disk an inode allocation
+  // (a fraction of a millisecond here), three per container start. Flag 'w' truncates an
+  // existing file in place, as writeInPlace does.
+  await Promise.all([
+    writeFile(files.hosts, hosts, { mode: 0o644 }),
+    writeFile(files.hostname, `${o.hostname}\n`, { mode: 0o644 }),
+    writeFile(files.resolvConf, renderResolvConf([], o.hostNetwork), { mode: 0o644 }),
+  ]);
   return files;
 }
 
