@@ -215,6 +215,7 @@ describe('the other commands', () => {
     assert.deepEqual((await command('stop', ['-t', '5', 'a', 'b'])).requests, [{ id: 'a', timeout: 5, signal: '' }, { id: 'b', timeout: 5, signal: '' }]);
     assert.deepEqual((await command('stop', ['--time=1', '-s', 'INT', 'a'])).requests, [{ id: 'a', timeout: 1, signal: 'SIGINT' }]);
     assert.deepEqual((await command('restart', ['a'])).requests, [{ id: 'a', signal: '' }]);
+    assert.deepEqual((await command('restart', ['-t', '3', '-s', 'USR1', 'a'])).requests, [{ id: 'a', timeout: 3, signal: 'SIGUSR1' }], 'restart takes stop\'s -t and -s');
     assert.deepEqual((await command('kill', ['a'])).requests, [{ id: 'a', signal: 'SIGKILL' }]);
     assert.deepEqual((await command('kill', ['-s', 'hup', 'a'])).requests, [{ id: 'a', signal: 'SIGHUP' }]);
     assert.deepEqual((await command('rm', ['-fv', 'a', 'b'])).requests, [{ id: 'a', force: true }, { id: 'b', force: true }]);
