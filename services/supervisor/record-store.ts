@@ -11,8 +11,8 @@
 // and a host that loses power loses its containers too (exit.json, which the shim fsyncs, is the
 // record of an exit). Writes of one container are serialized and coalesced: at most
 // one in flight, and the next one carries the latest record.
-import { closeSync, ftruncateSync, openSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { ContainerRecord } from './container-record.js';
@@ -72,16 +72,18 @@ export class RecordStore {
     return join(this.root, 'containers', id);
   }
 
-  // Synchronous on purpose: a record is a few KiB without fsync, which the kernel takes in
-  // microseconds; thread-pool hops for open, write, truncate, close and rename cost more.
-  private write(id: string, record: ContainerRecord): void {
+  // Synchronous on purpose once both files exist: a record is a few KiB without fsync, which the
+  // kernel takes in microseconds; thread-pool hops for open, write, truncate, close and rename
+  // cost more. A new file (the first two generations) goes to the thread pool: its inode
+  // allocation can take the host's disk a fraction of a millisecond.
+  private async write(id: string, record: ContainerRecord): Promise<void> {
     const dir = this.dir(id);
     const gen = (this.generations.get(id) ?? 0) + 1;
     const data = Buffer.from(JSON.stringify(record));
     const path = join(dir, `state.${gen}.json`);
     const spare = gen > 2 ? openExisting(join(dir, `state.${gen - 2}.json`)) : undefined;
     if (spare === undefined) {
-      writeFileSync(path, data, { mode: 0o600, flag: 'wx' });
+      await writeFile(path, data, { mode: 0o600, flag: 'wx' });
     } else {
       // Killed before the rename, the spare only holds a generation older than the newest.
       try {
@@ -128,8 +130,7 @@ export class RecordStore {
         while (entry.latest && !this.dropped.has(id)) {
           const next = entry.latest;
           entry.latest = undefined;
-          this.write(id, next());
-          await Promise.resolve();
+          await this.write(id, next());
         }
       } finally {
         this.pending.delete(id);
