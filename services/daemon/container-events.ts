@@ -1,6 +1,8 @@
 // The supervisor's lifecycle notifications as events on the bus, in lifecycle order (publish is
 // synchronous and assigns each container's next seq), plus each container's summary in KV and the
 // host's running count. The bus never blocks a container: publish() only appends to the outbox.
+// Nothing here walks every container per event: a summary is built only if it is still the latest
+// when the bus writes it, and the running count is counted when the heartbeat needs it.
 import type { ContainerNotification } from '../../machines/container-types.js';
 import type { ContainerAction, ContainerEventInput, EventBus } from '../events/mod.js';
 import type { ContainerView, Supervisor, SupervisorLog } from '../supervisor/supervisor.js';
@@ -77,11 +79,7 @@ export function publishContainerEvents(supervisor: Supervisor, bus: Bus, log: Su
       log.warn({ id: ev.id, action: ev.action, err }, 'could not publish a container event');
     }
   };
-  const countRunning = () => {
-    let n = 0;
-    for (const v of supervisor.list()) if (v.state === 'running' || v.state === 'paused' || v.state === 'restarting') n++;
-    bus.setRunningCount(n);
-  };
+  bus.setRunningCount(() => countRunning(supervisor));
 
   const onNote = (n: ContainerNotification, v: ContainerView) => {
     const id = v.record.id;
@@ -110,8 +108,7 @@ export function publishContainerEvents(supervisor: Supervisor, bus: Bus, log: Su
     }
     try {
       if (n.type === 'removed') bus.deleteSummary(id);
-      else bus.putSummary(id, containerSummary(v));
-      countRunning();
+      else bus.putSummary(id, () => containerSummary(v));
     } catch (err) {
       log.warn({ id, err }, 'could not update the container summary');
     }
@@ -124,7 +121,6 @@ export function publishContainerEvents(supervisor: Supervisor, bus: Bus, log: Su
     destroyed.delete(id);
     try {
       bus.deleteSummary(id);
-      countRunning();
     } catch (err) {
       log.warn({ id, err }, 'could not delete the container summary');
     }
@@ -138,20 +134,24 @@ export function publishContainerEvents(supervisor: Supervisor, bus: Bus, log: Su
   };
 }
 
+function countRunning(supervisor: Supervisor): number {
+  let n = 0;
+  for (const v of supervisor.list()) if (v.state === 'running' || v.state === 'paused' || v.state === 'restarting') n++;
+  return n;
+}
+
 /**
  * After a restore: every container's summary as it is now, and the running count; summaries of
  * this host's containers that are gone (removed while a crashed daemon could not say so) are
  * deleted when the bus can be read now (best effort: a degraded bus leaves them).
  */
 export function syncSummaries(supervisor: Supervisor, bus: Bus & Pick<EventBus, 'fleetContainers'>, host: string, log: SupervisorLog): void {
-  let running = 0;
   const ids = new Set<string>();
   for (const v of supervisor.list()) {
     ids.add(v.record.id);
-    bus.putSummary(v.record.id, containerSummary(v));
-    if (v.state === 'running' || v.state === 'paused' || v.state === 'restarting') running++;
+    bus.putSummary(v.record.id, () => containerSummary(v));
   }
-  bus.setRunningCount(running);
+  bus.setRunningCount(() => countRunning(supervisor));
   void bus.fleetContainers().then((all) => {
     for (const c of all) {
       if (c.host === host && !ids.has(c.id) && !supervisor.list().some((v) => v.record.id === c.id)) bus.deleteSummary(c.id);
@@ -195,7 +195,7 @@ export function publishCommandEvents(supervisor: Supervisor, bus: Bus, log: Supe
     const v = supervisor.get(id);
     publish(v, 'rename', { oldName });
     try {
-      bus.putSummary(id, containerSummary(v));
+      bus.putSummary(id, () => containerSummary(v));
     } catch { /* a bad id cannot happen here */ }
   };
 }

@@ -109,7 +109,9 @@ export class EventBus {
   private ready = false;
   private closing = false;
   private lastError: string | undefined;
-  private running = 0;
+  private running: number | (() => number) = 0;
+  /** One pass of the pump and the summaries per event-loop turn (see tick()). */
+  private tickPending: NodeJS.Immediate | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private setupRetry: NodeJS.Timeout | undefined;
   private connectLoopDone: Promise<void> = Promise.resolve();
@@ -126,10 +128,12 @@ export class EventBus {
       onError: (err, what) => this.fail(err, what),
     });
     if (this.outbox.skippedLines) this.log.warn({ lines: this.outbox.skippedLines }, 'events: ignored torn or damaged outbox lines');
+    const schedule = () => this.scheduleTick();
     this.pump = new OutboxPump(this.outbox, {
       onError: (err) => this.onPublishError(err),
+      schedule,
     });
-    this.summaries = new SummarySync((err, key) => this.fail(err, `summary ${key}`));
+    this.summaries = new SummarySync((err, key) => this.fail(err, `summary ${key}`), schedule);
     const replay = this.outbox.pending();
     if (replay.length) this.log.info({ events: replay.length }, 'events: replaying the outbox');
     for (const rec of replay) this.pump.enqueue(rec);
@@ -173,10 +177,11 @@ export class EventBus {
     return event;
   }
 
-  /** The container's current summary in KV tdocker_containers, key `<host>.<id>`. */
-  putSummary(id: string, summary: object): void {
+  /** The container's current summary in KV tdocker_containers, key `<host>.<id>`. A function is
+   *  called only if its value is still the latest when the write goes out. */
+  putSummary(id: string, summary: object | (() => object)): void {
     checkContainerId(id);
-    this.summaries.put(this.summaryKey(id), JSON.stringify(summary));
+    this.summaries.put(this.summaryKey(id), typeof summary === 'function' ? () => JSON.stringify(summary()) : JSON.stringify(summary));
   }
 
   deleteSummary(id: string): void {
@@ -184,8 +189,9 @@ export class EventBus {
     this.summaries.delete(this.summaryKey(id));
   }
 
-  /** The running count in this host's heartbeat (written with the next beat). */
-  setRunningCount(n: number): void {
+  /** The running count in this host's heartbeat (written with the next beat); a function is
+   *  called at each beat, so the count costs nothing between beats. */
+  setRunningCount(n: number | (() => number)): void {
     this.running = n;
   }
 
@@ -273,6 +279,8 @@ export class EventBus {
     }
     this.pump.stop();
     this.summaries.stop();
+    if (this.tickPending) clearImmediate(this.tickPending);
+    this.tickPending = undefined;
     this.outbox.close();
     this.ready = false;
     const nc = this.nc;
@@ -282,6 +290,17 @@ export class EventBus {
     this.wakeLoop?.();
     await this.connectLoopDone;
     await this.embedded?.stop();
+  }
+
+  /** Whatever this turn of the event loop published, had acknowledged or summarized goes to NATS in
+   *  one pass after the turn's I/O callbacks: nats.js writes what was queued in one synchronous pass
+   *  as one socket write, where a send per event cost a write(2) each. */
+  private scheduleTick(): void {
+    this.tickPending ??= setImmediate(() => {
+      this.tickPending = undefined;
+      this.pump.kick();
+      this.summaries.flush();
+    });
   }
 
   private summaryKey(id: string): string {
@@ -496,9 +515,15 @@ export class EventBus {
     const beat = () => {
       const kv = this.hostsKv;
       if (!kv || !this.ready) return;
+      let running = 0;
+      try {
+        running = typeof this.running === 'function' ? this.running() : this.running;
+      } catch (err) {
+        this.fail(err, 'running count');
+      }
       const info: HostInfo = {
         host: this.opts.host,
-        running: this.running,
+        running,
         startedAt: this.startedAt,
         updatedAt: formatRfc3339Nano(nowNanos()),
       };

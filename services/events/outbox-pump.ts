@@ -2,6 +2,8 @@
 // next is sent only after JetStream acknowledged the previous one: a failed or timed-out publish is
 // retried before anything later of that container, so the stream holds each container's events in
 // seq order whatever fails. Containers proceed independently (up to maxInflight at once).
+// With `schedule`, sends wait for the owner's next tick instead of going out at once: everything a
+// turn of the event loop enqueued or had acknowledged leaves in one socket write.
 import type { Outbox, OutboxRecord } from './outbox.js';
 
 /** Resolves once JetStream stored the message (or reported it a duplicate of a stored one). */
@@ -12,6 +14,8 @@ export interface OutboxPumpOptions {
   /** Called after every failed publish (the record stays queued and is retried). */
   onError?: (err: unknown, rec: OutboxRecord) => void;
   onAck?: (rec: OutboxRecord) => void;
+  /** Asks the owner to call kick() soon (once per event-loop turn); without it, kicks are immediate. */
+  schedule?: () => void;
 }
 
 const RETRY_MIN_MS = 100;
@@ -45,8 +49,8 @@ export class OutboxPump {
     this.queued++;
     if (q.length === 1 && !this.busy.has(rec.containerId) && !this.retryTimers.has(rec.containerId)) {
       this.ready.add(rec.containerId);
+      this.wake();
     }
-    this.kick();
   }
 
   /** Sets where records go; undefined pauses (in-flight publishes finish or fail on their own). */
@@ -59,7 +63,7 @@ export class OutboxPump {
       this.ready.add(id);
     }
     this.retryTimers.clear();
-    this.kick();
+    this.wake();
   }
 
   /** Resolves true when nothing is pending, false after timeoutMs. */
@@ -84,9 +88,10 @@ export class OutboxPump {
     this.retryTimers.clear();
   }
 
-  private kick(): void {
+  /** Sends the head of every container that is ready, up to maxInflight. */
+  kick(): void {
     const publish = this.publishFn;
-    if (!publish) return;
+    if (!publish || !this.ready.size) return;
     for (const id of this.ready) {
       if (this.inflight >= this.maxInflight) return;
       this.ready.delete(id);
@@ -118,7 +123,7 @@ export class OutboxPump {
         if (q.length) this.ready.add(id);
         else this.queues.delete(id);
         if (this.queued === 0) this.wakeIdle();
-        this.kick();
+        if (q.length || this.ready.size) this.wake();
       },
       (err: unknown) => {
         this.inflight--;
@@ -130,13 +135,18 @@ export class OutboxPump {
         const t = setTimeout(() => {
           this.retryTimers.delete(id);
           this.ready.add(id);
-          this.kick();
+          this.wake();
         }, delay);
         t.unref();
         this.retryTimers.set(id, t);
-        this.kick();
+        if (this.ready.size) this.wake();
       },
     );
+  }
+
+  private wake(): void {
+    if (this.opts.schedule) this.opts.schedule();
+    else this.kick();
   }
 
   private wakeIdle(): void {

@@ -2,10 +2,14 @@
 // latest value per key waits in memory while NATS is away and is written when it is back. Writes of
 // one key are sequential, so an older value never lands after a newer one. Summaries are not kept on
 // disk: after a restart the daemon puts every container's summary again.
+//
+// With `schedule`, writes wait for the owner's next tick (flush()): a container that changes twice
+// in one turn of the event loop is written once, and a value given as a function is serialized only
+// if it is still the latest when its write goes out.
 import type { KV } from '@nats-io/kv';
 
 const DELETE = Symbol('delete');
-type Value = string | typeof DELETE;
+type Value = string | (() => string) | typeof DELETE;
 
 export class SummarySync {
   private readonly dirty = new Map<string, Value>();
@@ -13,26 +17,35 @@ export class SummarySync {
   private kv: KV | undefined;
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly onError: (err: unknown, key: string) => void) {}
+  constructor(
+    private readonly onError: (err: unknown, key: string) => void,
+    private readonly schedule?: () => void,
+  ) {}
 
   get pending(): number {
     return this.dirty.size + this.busy.size;
   }
 
-  put(key: string, json: string): void {
+  put(key: string, json: string | (() => string)): void {
     this.dirty.set(key, json);
-    this.flushKey(key);
+    this.wake(key);
   }
 
   delete(key: string): void {
     this.dirty.set(key, DELETE);
-    this.flushKey(key);
+    this.wake(key);
   }
 
   /** Sets the bucket to write to; undefined while NATS is away. */
   setBucket(kv: KV | undefined): void {
     this.kv = kv;
-    if (kv) for (const k of [...this.dirty.keys()]) this.flushKey(k);
+    if (kv) this.flush();
+  }
+
+  /** Writes every waiting key that has no write in flight. */
+  flush(): void {
+    if (!this.kv) return;
+    for (const k of [...this.dirty.keys()]) this.flushKey(k);
   }
 
   stop(): void {
@@ -40,17 +53,30 @@ export class SummarySync {
     if (this.retry) clearTimeout(this.retry);
   }
 
+  private wake(key: string): void {
+    if (!this.kv || this.busy.has(key)) return;
+    if (this.schedule) this.schedule();
+    else this.flushKey(key);
+  }
+
   private flushKey(key: string): void {
     const kv = this.kv;
     if (!kv || this.busy.has(key) || !this.dirty.has(key)) return;
-    const v = this.dirty.get(key)!;
+    const given = this.dirty.get(key)!;
     this.dirty.delete(key);
+    let v: string | typeof DELETE;
+    try {
+      v = typeof given === 'function' ? given() : given;
+    } catch (err) {
+      this.onError(err, key);
+      return;
+    }
     this.busy.add(key);
     const op = v === DELETE ? kv.delete(key) : kv.put(key, v);
     op.then(
       () => {
         this.busy.delete(key);
-        this.flushKey(key);
+        if (this.dirty.has(key)) this.wake(key);
       },
       (err: unknown) => {
         this.busy.delete(key);
@@ -58,7 +84,7 @@ export class SummarySync {
         this.onError(err, key);
         this.retry ??= setTimeout(() => {
           this.retry = undefined;
-          if (this.kv) for (const k of [...this.dirty.keys()]) this.flushKey(k);
+          this.flush();
         }, 1000);
         this.retry.unref();
       },
