@@ -66,13 +66,14 @@ async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtract
 /**
  * The input goes to an extraction worker as it comes. A compressed layer is inflated and hashed
  * there (this thread then only reads and digests the blob, which keeps several layers' work on
- * several cores); a plain tar is hashed here, since this thread holds its bytes anyway and the
- * worker is the slower side of an import.
+ * several cores); a plain tar is hashed by a second worker reading the same batches, or here
+ * when there is no second core.
  */
 async function extractThreaded(input: AsyncIterable<unknown>, dir: string, settings: { maxEntrySize: number; chown?: boolean }, opts: ExtractOptions): Promise<ExtractedLayer> {
   const maxBytes = settings.maxEntrySize;
   const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
   let hash: Hash | undefined;
+  let plain = false;
   let engine: ThreadedExtraction | undefined;
   let head: Buffer[] = [];
   let headLen = 0;
@@ -80,14 +81,20 @@ async function extractThreaded(input: AsyncIterable<unknown>, dir: string, setti
   const begin = (first: Buffer) => {
     const kind = first.length >= 8 ? sniffCompression(first) : 'none';
     if (kind !== 'none' && kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
-    if (kind === 'none') hash = createHash('sha256');
-    engine = ExtractionThread.get().start(dir, { ...settings, ...(kind === 'gzip' ? { inflate: { maxBytes } } : {}) });
+    plain = kind === 'none';
+    const thread = ExtractionThread.get();
+    if (!plain) return void (engine = thread.start(dir, { ...settings, inflate: { maxBytes } }));
+    // The diff id on another worker when there is one: hashing here made this thread the slower
+    // side of an import (sha256 costs about what the extraction's system calls do).
+    engine = thread.startHashed(dir, settings);
+    if (!engine) {
+      hash = createHash('sha256');
+      engine = thread.start(dir, settings);
+    }
   };
   const send = async (chunk: Buffer) => {
-    if (hash) {
-      if (read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);
-      hash.update(chunk);
-    }
+    if (plain && read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);
+    hash?.update(chunk);
     const wait = engine!.write(chunk);
     if (wait) await wait;
   };

@@ -5,6 +5,8 @@
 // the daemon tens of MiB it needs only while importing.
 // Chunks are copied into a transferable buffer (the input's buffers may be views on memory
 // someone else owns); at most IN_FLIGHT bytes wait in the worker's queue, which bounds memory.
+// A plain tar's diff id can be computed on a second worker reading the same batches (shared
+// memory, reused once both workers have acknowledged them): see ThreadedExtraction.hashed.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +26,9 @@ const SPARE = IN_FLIGHT / BATCH + 4;
 
 interface Job {
   inFlight: number;
+  /** Bytes the worker has acknowledged, in all. */
+  acked: number;
+  onAck?: () => void;
   error?: TdockerError;
   drained?: () => void;
   done?: { resolve: (r: WorkerResult) => void; reject: (e: TdockerError) => void };
@@ -48,6 +53,18 @@ export class ExtractionThread {
     let best = pool[0];
     for (const t of pool) if (t.jobs.size < best!.jobs.size) best = t;
     if (best && (best.jobs.size === 0 || pool.length >= MAX_WORKERS)) return best;
+    const t = new ExtractionThread();
+    pool.push(t);
+    return t;
+  }
+
+  /** The least busy worker but `not`, or a new one while the pool has room; none on one core. */
+  static other(not: ExtractionThread): ExtractionThread | undefined {
+    const pool = ExtractionThread.pool;
+    let best: ExtractionThread | undefined;
+    for (const t of pool) if (t !== not && (!best || t.jobs.size < best.jobs.size)) best = t;
+    if (best?.jobs.size === 0 || (best && pool.length >= MAX_WORKERS)) return best;
+    if (pool.length >= MAX_WORKERS) return undefined;
     const t = new ExtractionThread();
     pool.push(t);
     return t;
@@ -79,12 +96,26 @@ export class ExtractionThread {
   }
 
   start(dir: string, settings: WorkerSettings): ThreadedExtraction {
+    return new ThreadedExtraction(this, this.open(dir, settings));
+  }
+
+  /**
+   * An extraction of a plain tar whose diff id another worker computes from the same batches;
+   * on a single core, or if the pool has no other worker, undefined (the caller hashes).
+   */
+  startHashed(dir: string, settings: WorkerSettings): ThreadedExtraction | undefined {
+    const hasher = ExtractionThread.other(this);
+    if (!hasher) return undefined;
+    return new ThreadedExtraction(this, this.open(dir, settings), { thread: hasher, id: hasher.open('', { ...settings, hashOnly: true }) });
+  }
+
+  private open(dir: string, settings: WorkerSettings): number {
     const id = this.nextId++;
     clearTimeout(this.idle);
-    this.jobs.set(id, { inFlight: 0 });
+    this.jobs.set(id, { inFlight: 0, acked: 0 });
     if (this.jobs.size === 1) this.worker.ref();
     this.post({ op: 'start', id, dir, settings });
-    return new ThreadedExtraction(this, id);
+    return id;
   }
 
   /** @internal */
@@ -123,6 +154,8 @@ export class ExtractionThread {
       case 'ack':
         for (const b of m.spent ?? []) if (this.spare.length < SPARE) this.spare.push(b);
         job.inFlight -= m.bytes;
+        job.acked += m.bytes;
+        job.onAck?.();
         if (job.inFlight <= IN_FLIGHT / 2) job.drained?.();
         return;
       case 'done':
@@ -140,27 +173,52 @@ export class ExtractionThread {
   }
 }
 
+/** Shared batches no extraction holds, kept for the next hashed one (as `spare` above). */
+const sharedSpare: SharedArrayBuffer[] = [];
+
+function recycle(sab: SharedArrayBuffer): void {
+  if (sab.byteLength === BATCH && sharedSpare.length < SPARE) sharedSpare.push(sab);
+}
+
+/** One job on one worker. */
+interface Side {
+  thread: ExtractionThread;
+  id: number;
+}
+
 export class ThreadedExtraction {
   private batch: Uint8Array | undefined;
   private batchLen = 0;
+  private readonly main: Side;
+  /** Shared batches posted to both workers, in order, each with the byte count at its end. */
+  private readonly shared: { sab: SharedArrayBuffer; end: number }[] = [];
+  private posted = 0;
 
-  constructor(private readonly thread: ExtractionThread, private readonly id: number) {}
+  /** With `hasher`, batches are shared with a hashOnly job there, which gives the diff id. */
+  constructor(thread: ExtractionThread, id: number, private readonly hasher?: Side) {
+    this.main = { thread, id };
+    if (!hasher) return;
+    const release = () => this.release();
+    thread.job(id)!.onAck = release;
+    hasher.thread.job(hasher.id)!.onAck = release;
+  }
 
-  /** Queues a chunk; returns a promise when the worker is behind and the caller should wait. */
+  /** Queues a chunk; returns a promise when a worker is behind and the caller should wait. */
   write(chunk: Buffer): Promise<void> | undefined {
-    const job = this.state();
+    this.state();
     for (let off = 0; off < chunk.length; ) {
-      this.batch ??= this.thread.batch(Math.max(BATCH, chunk.length - off));
+      this.batch ??= this.newBatch(Math.max(BATCH, chunk.length - off));
       const take = Math.min(this.batch.length - this.batchLen, chunk.length - off);
       this.batch.set(chunk.subarray(off, off + take), this.batchLen);
       this.batchLen += take;
       off += take;
-      if (this.batchLen === this.batch.length) this.flush(job);
+      if (this.batchLen === this.batch.length) this.flush();
     }
-    if (job.inFlight <= IN_FLIGHT) return undefined;
+    const behind = this.behind();
+    if (!behind) return undefined;
     return new Promise<void>((resolve) => {
-      job.drained = () => {
-        job.drained = undefined;
+      behind.drained = () => {
+        behind.drained = undefined;
         resolve();
       };
     }).then(() => {
@@ -168,39 +226,91 @@ export class ThreadedExtraction {
     });
   }
 
-  private flush(job: Job): void {
+  private behind(): Job | undefined {
+    for (const side of this.sides()) {
+      const job = side.thread.job(side.id);
+      if (job && job.inFlight > IN_FLIGHT) return job;
+    }
+    return undefined;
+  }
+
+  private newBatch(size: number): Uint8Array {
+    if (!this.hasher) return this.main.thread.batch(size);
+    const sab = size === BATCH ? sharedSpare.pop() : undefined;
+    return new Uint8Array(sab ?? new SharedArrayBuffer(size));
+  }
+
+  private flush(): void {
     if (!this.batch || !this.batchLen) return;
-    const data = this.batchLen === this.batch.length ? this.batch : this.batch.slice(0, this.batchLen);
+    const batch = this.batch;
+    const len = this.batchLen;
     this.batch = undefined;
     this.batchLen = 0;
-    job.inFlight += data.length;
-    this.thread.post({ op: 'chunk', id: this.id, data }, [data.buffer as ArrayBuffer]);
+    if (!this.hasher) {
+      const data = len === batch.length ? batch : batch.slice(0, len);
+      this.main.thread.job(this.main.id)!.inFlight += len;
+      this.main.thread.post({ op: 'chunk', id: this.main.id, data }, [data.buffer as ArrayBuffer]);
+      return;
+    }
+    // Both workers read the same memory: it is reused only once both have acknowledged it.
+    const data = batch.subarray(0, len);
+    this.posted += len;
+    this.shared.push({ sab: batch.buffer as SharedArrayBuffer, end: this.posted });
+    for (const side of this.sides()) {
+      side.thread.job(side.id)!.inFlight += len;
+      side.thread.post({ op: 'chunk', id: side.id, data });
+    }
   }
 
-  end(): Promise<WorkerResult> {
-    const job = this.state();
-    this.flush(job);
-    return new Promise<WorkerResult>((resolve, reject) => {
-      job.done = { resolve, reject };
-      this.thread.post({ op: 'end', id: this.id });
-    }).finally(() => this.thread.finished(this.id));
+  /** Recycles the shared batches both workers are done with. */
+  private release(): void {
+    let done = Infinity;
+    for (const side of this.sides()) done = Math.min(done, side.thread.job(side.id)?.acked ?? 0);
+    while (this.shared.length && this.shared[0]!.end <= done) recycle(this.shared.shift()!.sab);
   }
 
-  /** Stops the extraction and waits until the worker has closed what it held open. */
+  async end(): Promise<WorkerResult> {
+    this.state();
+    this.flush();
+    const ended = (side: Side) =>
+      new Promise<WorkerResult>((resolve, reject) => {
+        side.thread.job(side.id)!.done = { resolve, reject };
+        side.thread.post({ op: 'end', id: side.id });
+      }).finally(() => side.thread.finished(side.id));
+    if (!this.hasher) return ended(this.main);
+    // Both settle before this does, so that an abort after a failure finds neither job running.
+    const [result, hashed] = await Promise.allSettled([ended(this.main), ended(this.hasher)]);
+    if (result.status === 'rejected') throw result.reason;
+    if (hashed.status === 'rejected') throw hashed.reason;
+    // Both workers are done with every batch.
+    for (const { sab } of this.shared.splice(0)) recycle(sab);
+    return { ...result.value, diffId: hashed.value.diffId, tarSize: hashed.value.tarSize };
+  }
+
+  /** Stops the extraction and waits until the workers have closed what they held open. */
   async abort(): Promise<void> {
-    const job = this.thread.job(this.id);
-    if (!job) return;
-    await new Promise<void>((resolve) => {
-      job.aborted = resolve;
-      this.thread.post({ op: 'abort', id: this.id });
-    });
-    this.thread.finished(this.id);
+    await Promise.all(this.sides().map((side) => abortSide(side)));
   }
 
-  private state(): Job {
-    const job = this.thread.job(this.id);
-    if (!job) throw new TdockerError('INTERNAL', 'layer extraction worker stopped');
-    if (job.error) throw job.error;
-    return job;
+  private sides(): Side[] {
+    return this.hasher ? [this.main, this.hasher] : [this.main];
   }
+
+  private state(): void {
+    for (const side of this.sides()) {
+      const job = side.thread.job(side.id);
+      if (!job) throw new TdockerError('INTERNAL', 'layer extraction worker stopped');
+      if (job.error) throw job.error;
+    }
+  }
+}
+
+async function abortSide(side: Side): Promise<void> {
+  const job = side.thread.job(side.id);
+  if (!job) return;
+  await new Promise<void>((resolve) => {
+    job.aborted = resolve;
+    side.thread.post({ op: 'abort', id: side.id });
+  });
+  side.thread.finished(side.id);
 }

@@ -4,7 +4,7 @@
 // digest: with several layers at once, each worker (extraction-thread.ts keeps one per core)
 // does its layers' whole job. Messages are the protocol of ExtractionThread.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { ChunkQueue } from './chunk-queue.js';
@@ -17,6 +17,12 @@ import { uncompressed } from './uncompressed.js';
 export interface WorkerSettings extends ExtractionSettings {
   /** The chunks are a compressed tar: inflate (capped at maxBytes) and hash it here. */
   inflate?: { maxBytes: number };
+  /**
+   * Only hash the chunks (the diff id of a plain tar that another worker extracts from the
+   * same shared batches): sha256 costs about as much CPU as the extraction itself, and on the
+   * sending thread it made that thread the slower side of an import.
+   */
+  hashOnly?: boolean;
 }
 
 export type ToWorker =
@@ -58,7 +64,11 @@ const special = hostSpecialFiles();
 const post = (m: FromWorker) => port.postMessage(m);
 
 interface Job {
-  ex: LayerExtraction;
+  /** Unset for a hashOnly job. */
+  ex?: LayerExtraction;
+  /** A hashOnly job's digest so far and bytes hashed. */
+  hash?: Hash;
+  hashed?: number;
   unacked: number;
   /** Batch buffers written out, returned with the next ack for the sender to fill again. */
   spent: ArrayBuffer[];
@@ -80,7 +90,7 @@ function acked(id: number, job: Job, n: number): void {
 }
 
 function fail(id: number, job: Job | null | undefined, err: unknown): void {
-  job?.ex.abort();
+  job?.ex?.abort();
   jobs.set(id, null);
   post({ op: 'error', id, error: wire(err) });
 }
@@ -93,7 +103,7 @@ async function inflating(id: number, job: Job, maxBytes: number): Promise<{ diff
   for await (const chunk of uncompressed(job.queue!, { maxBytes, onInput: (read) => (acked(id, job, read - seen), (seen = read)) })) {
     hash.update(chunk);
     tarSize += chunk.length;
-    job.ex.write(chunk);
+    job.ex!.write(chunk);
   }
   return { diffId: `sha256:${hash.digest('hex')}`, tarSize };
 }
@@ -103,6 +113,10 @@ port.on('message', (msg: ToWorker) => {
   try {
     switch (msg.op) {
       case 'start': {
+        if (msg.settings.hashOnly) {
+          jobs.set(msg.id, { hash: createHash('sha256'), hashed: 0, unacked: 0, spent: [] });
+          return;
+        }
         const j: Job = { ex: new LayerExtraction(msg.dir, special, msg.settings), unacked: 0, spent: [] };
         jobs.set(msg.id, j);
         if (msg.settings.inflate) {
@@ -119,23 +133,32 @@ port.on('message', (msg: ToWorker) => {
         if (!job) return;
         const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
         if (job.queue) return job.queue.push(data);
-        job.ex.write(data);
+        if (job.hash) {
+          job.hash.update(data);
+          job.hashed! += data.length;
+        } else job.ex!.write(data);
         // The extraction keeps nothing of a chunk after write() (it copies what it holds on to).
-        if (msg.data.byteLength === BATCH && msg.data.byteOffset === 0 && msg.data.buffer.byteLength === BATCH) job.spent.push(msg.data.buffer as ArrayBuffer);
+        // A shared batch is the sender's to reuse once every reader has acknowledged it.
+        const own = msg.data.buffer instanceof ArrayBuffer && msg.data.byteLength === BATCH && msg.data.byteOffset === 0 && msg.data.buffer.byteLength === BATCH;
+        if (own) job.spent.push(msg.data.buffer as ArrayBuffer);
         return acked(msg.id, job, data.length);
       }
       case 'end': {
         if (!job) return;
+        if (job.hash) {
+          jobs.delete(msg.id);
+          return post({ op: 'done', id: msg.id, result: { size: 0, entries: 0, skeleton: false, diffId: `sha256:${job.hash.digest('hex')}`, tarSize: job.hashed! } });
+        }
         if (!job.loop) {
           jobs.delete(msg.id);
-          return post({ op: 'done', id: msg.id, result: job.ex.end() });
+          return post({ op: 'done', id: msg.id, result: job.ex!.end() });
         }
         job.queue!.end();
         job.loop.then(
           (found) => {
             if (jobs.get(msg.id) !== job) return;
             try {
-              const result = job.ex.end();
+              const result = job.ex!.end();
               jobs.delete(msg.id);
               post({ op: 'done', id: msg.id, result: { ...result, ...found } });
             } catch (err) {
@@ -149,13 +172,13 @@ port.on('message', (msg: ToWorker) => {
       case 'abort': {
         jobs.delete(msg.id);
         if (!job?.loop) {
-          job?.ex.abort();
+          job?.ex?.abort();
           return post({ op: 'aborted', id: msg.id });
         }
         // The loop may be inside a write: let it stop at its next read, then close what it holds.
         job.queue!.fail(new TdockerError('INTERNAL', 'extraction aborted'));
         void job.loop.catch(() => {}).finally(() => {
-          job.ex.abort();
+          job.ex!.abort();
           post({ op: 'aborted', id: msg.id });
         });
         return;

@@ -15,7 +15,7 @@ import { canSetXattrs } from '../../services/images/special-files.js';
 import { paxRecord } from '../../services/images/tar-pax.js';
 import { paxBlocks, TAR_END } from '../../services/images/tar-writer.js';
 import { MNT_DETACH, MS_RDONLY, mount, umount2 } from '../../native/libc.js';
-import { dir, file, forged, hardlink, isRoot, streamOf, symlink, tar, tempDir, type Part } from './images-fixtures.js';
+import { dir, file, forged, hardlink, isRoot, noise, streamOf, symlink, tar, tempDir, type Part } from './images-fixtures.js';
 
 const says = (c: string, re: RegExp) => (err: unknown) => err instanceof TdockerError && err.code === c && re.test(err.message);
 
@@ -310,6 +310,28 @@ describe('layer extraction', () => {
     const { root } = await extract([dir('./', { mode: 0o750, mtime: 1_300_000_000 })]);
     assert.equal(statSync(root).mode & 0o7777, 0o750);
     assert.equal(statSync(root).mtimeMs, 1_300_000_000_000);
+  });
+
+  it('digests plain tars of many batches, one after another, as their bytes (batches are reused between imports)', async () => {
+    // Larger than what may wait for the workers, so batches are recycled within an import too.
+    for (const seed of [1, 2]) {
+      const big = noise(7 << 20, seed);
+      const buf = tar([file('a', big), file('b', big.subarray(1 << 20)), file('c', big.subarray(0, 3 << 20)), file('d', `last ${seed}`)]);
+      const { root, layer } = await extract(buf, {});
+      assert.equal(layer.diffId, `sha256:${createHash('sha256').update(buf).digest('hex')}`);
+      assert.equal(layer.tarSize, buf.length);
+      assert.ok(readFileSync(join(root, 'b')).equals(big.subarray(1 << 20)));
+      assert.equal(readFileSync(join(root, 'd'), 'utf8'), `last ${seed}`);
+    }
+  });
+
+  it('fails a plain tar that breaks after many batches, and extracts the next one', async () => {
+    const buf = tar([file('a', noise(20 << 20, 3)), file('b', 'after')]);
+    await assert.rejects(extract(buf.subarray(0, 15 << 20)), says('INVALID_ARGUMENT', /truncated tar archive/));
+    await assert.rejects(extract(Buffer.concat([buf.subarray(0, 15 << 20), Buffer.alloc(6 << 20, 0x41)])), (err) => err instanceof TdockerError);
+    const { root, layer } = await extract(buf);
+    assert.equal(layer.diffId, `sha256:${createHash('sha256').update(buf).digest('hex')}`);
+    assert.equal(readFileSync(join(root, 'b'), 'utf8'), 'after');
   });
 
   it('refuses a member below a regular file', async () => {
