@@ -209,7 +209,8 @@ export class ThreadedExtraction {
     for (let off = 0; off < chunk.length; ) {
       this.batch ??= this.newBatch(Math.max(BATCH, chunk.length - off));
       const take = Math.min(this.batch.length - this.batchLen, chunk.length - off);
-      this.batch.set(chunk.subarray(off, off + take), this.batchLen);
+      // Buffer#copy is a plain memmove; TypedArray#set into shared memory copies word by word.
+      chunk.copy(this.batch, this.batchLen, off, off + take);
       this.batchLen += take;
       off += take;
       if (this.batchLen === this.batch.length) this.flush();
