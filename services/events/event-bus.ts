@@ -89,6 +89,10 @@ const DAY = 86_400;
  *  one was stored): short, so that a cluster that lost the stream leader is retried soon. */
 const PUBLISH_TIMEOUT_MS = 2000;
 const API_TIMEOUT_MS = 5000;
+/** How long a changed container summary waits for further changes before it is written to KV: the
+ *  states a container passes through within it are never seen by `ps --fleet` anyway, and a
+ *  short-lived container costs one write instead of one per transition. */
+const SUMMARY_DELAY_MS = 100;
 
 export class EventBus {
   private readonly opts: EventBusOptions;
@@ -133,7 +137,7 @@ export class EventBus {
       onError: (err) => this.onPublishError(err),
       schedule,
     });
-    this.summaries = new SummarySync((err, key) => this.fail(err, `summary ${key}`), schedule);
+    this.summaries = new SummarySync((err, key) => this.fail(err, `summary ${key}`), { delayMs: SUMMARY_DELAY_MS });
     const replay = this.outbox.pending();
     if (replay.length) this.log.info({ events: replay.length }, 'events: replaying the outbox');
     for (const rec of replay) this.pump.enqueue(rec);
@@ -274,6 +278,7 @@ export class EventBus {
     if (this.setupRetry) clearTimeout(this.setupRetry);
     for (const ctl of this.subscriptions) ctl.abort();
     if (this.ready) {
+      this.summaries.flush(); // what waits in the window goes out before the connection drains
       await this.pump.whenIdle((this.opts.closeWait ?? 2) * 1000);
       await withTimeout(this.hostsKv?.delete(this.token), 500);
     }
@@ -292,14 +297,12 @@ export class EventBus {
     await this.embedded?.stop();
   }
 
-  /** Whatever this turn of the event loop published, had acknowledged or summarized goes to NATS in
-   *  one pass after the turn's I/O callbacks: nats.js writes what was queued in one synchronous pass
+  /** Whatever this turn of the event loop published or had acknowledged goes to NATS in one pass after the turn's I/O callbacks: nats.js writes what was queued in one synchronous pass
    *  as one socket write, where a send per event cost a write(2) each. */
   private scheduleTick(): void {
     this.tickPending ??= setImmediate(() => {
       this.tickPending = undefined;
       this.pump.kick();
-      this.summaries.flush();
     });
   }
 

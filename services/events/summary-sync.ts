@@ -3,24 +3,30 @@
 // one key are sequential, so an older value never lands after a newer one. Summaries are not kept on
 // disk: after a restart the daemon puts every container's summary again.
 //
-// With `schedule`, writes wait for the owner's next tick (flush()): a container that changes twice
-// in one turn of the event loop is written once, and a value given as a function is serialized only
-// if it is still the latest when its write goes out.
+// With `delayMs`, a changed key waits that long before it is written, together with every other key
+// that changed meanwhile: a container that changes state several times in the window is written
+// once, with its latest value (a function is called only then); one that is created and removed
+// within it costs a single delete (never skipped: the key may hold a value of an earlier daemon).
 import type { KV } from '@nats-io/kv';
 
 const DELETE = Symbol('delete');
 type Value = string | (() => string) | typeof DELETE;
+
+export interface SummarySyncOptions {
+  delayMs?: number;
+}
 
 export class SummarySync {
   private readonly dirty = new Map<string, Value>();
   private readonly busy = new Set<string>();
   private kv: KV | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private window: NodeJS.Timeout | undefined;
+  private readonly delayMs: number;
 
-  constructor(
-    private readonly onError: (err: unknown, key: string) => void,
-    private readonly schedule?: () => void,
-  ) {}
+  constructor(private readonly onError: (err: unknown, key: string) => void, opts: SummarySyncOptions = {}) {
+    this.delayMs = opts.delayMs ?? 0;
+  }
 
   get pending(): number {
     return this.dirty.size + this.busy.size;
@@ -44,6 +50,8 @@ export class SummarySync {
 
   /** Writes every waiting key that has no write in flight. */
   flush(): void {
+    if (this.window) clearTimeout(this.window);
+    this.window = undefined;
     if (!this.kv) return;
     for (const k of [...this.dirty.keys()]) this.flushKey(k);
   }
@@ -51,12 +59,19 @@ export class SummarySync {
   stop(): void {
     this.kv = undefined;
     if (this.retry) clearTimeout(this.retry);
+    if (this.window) clearTimeout(this.window);
+    this.window = undefined;
   }
 
   private wake(key: string): void {
     if (!this.kv || this.busy.has(key)) return;
-    if (this.schedule) this.schedule();
-    else this.flushKey(key);
+    if (!this.delayMs) {
+      this.flushKey(key);
+      return;
+    }
+    if (this.window) return;
+    this.window = setTimeout(() => this.flush(), this.delayMs);
+    this.window.unref();
   }
 
   private flushKey(key: string): void {
@@ -72,7 +87,7 @@ export class SummarySync {
       return;
     }
     this.busy.add(key);
-    const op = v === DELETE ? kv.delete(key) : kv.put(key, v);
+    const op: Promise<unknown> = v === DELETE ? kv.delete(key) : kv.put(key, v);
     op.then(
       () => {
         this.busy.delete(key);
