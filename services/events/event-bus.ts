@@ -20,6 +20,7 @@ import { followEvents, type SubscribeOptions } from './event-subscription.js';
 import { formatRfc3339Nano, nowNanos } from './event-time.js';
 import type { HostInfo } from './host-info.js';
 import { hostFromToken, hostToken } from './host-token.js';
+import { JsPublisher } from './js-publisher.js';
 import { kvSnapshot } from './kv-snapshot.js';
 import { natsConnectOptions, type NatsTlsFiles } from './nats-connect-options.js';
 import { Outbox, type OutboxRecord } from './outbox.js';
@@ -105,6 +106,8 @@ export class EventBus {
   private embedded: EmbeddedNatsServer | undefined;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
+  /** The outbox's publishes on the current connection. */
+  private publisher: JsPublisher | undefined;
   private jsm: JetStreamManager | undefined;
   private hostsKv: KV | undefined;
   private containersKv: KV | undefined;
@@ -283,6 +286,7 @@ export class EventBus {
       await withTimeout(this.hostsKv?.delete(this.token), 500);
     }
     this.pump.stop();
+    this.publisher?.close();
     this.summaries.stop();
     if (this.tickPending) clearImmediate(this.tickPending);
     this.tickPending = undefined;
@@ -363,10 +367,13 @@ export class EventBus {
         delay = 250;
         this.nc = nc;
         this.js = jetstream(nc, { timeout: API_TIMEOUT_MS });
+        this.publisher?.close();
+        this.publisher = new JsPublisher(nc, EVENTS_STREAM, PUBLISH_TIMEOUT_MS);
         this.watchStatus(nc);
         await this.setup(nc);
         const err = await nc.closed();
         this.onDisconnect(err ? `connection closed: ${err.message}` : 'connection closed');
+        this.publisher?.close();
       } catch (err) {
         this.lastError = err instanceof Error ? err.message : String(err);
         this.log.debug({ err: this.lastError }, 'events: connect failed; retrying');
@@ -494,12 +501,8 @@ export class EventBus {
     if (ready === this.ready && !ready) return;
     this.ready = ready;
     if (ready) {
-      const js = this.js!;
-      this.pump.setPublisher((rec) => js.publish(rec.subject, rec.payload, {
-        msgID: rec.msgId,
-        timeout: PUBLISH_TIMEOUT_MS,
-        expect: { streamName: EVENTS_STREAM },
-      }).then(() => undefined));
+      const publisher = this.publisher!;
+      this.pump.setPublisher((rec) => publisher.publish(rec.subject, rec.payload, rec.msgId));
       this.summaries.setBucket(this.containersKv);
       this.startHeartbeat();
       const ws = this.readyWaiters;

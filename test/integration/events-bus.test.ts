@@ -3,6 +3,7 @@
 // when there is no NATS at all.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createConnection } from 'node:net';
 import { EventBus, parseRfc3339Nano, type CloudEvent } from '../../services/events/mod.js';
 import { NatsServer, natsSkip } from '../helpers/nats-server.js';
 import { checkContiguous, collect, LIFECYCLE, newId, RawMonitor, tempRoot, waitFor } from './events-harness.js';
@@ -170,7 +171,48 @@ describe('events: bus on a real nats-server', { skip: natsSkip }, () => {
     await bus.close();
     await waitFor('hosts-1 gone after close', async () => !(await other.hosts()).some((x) => x.host === 'hosts-1'));
   });
+
+  // Last: it deletes the stream the other tests read.
+  it('re-creates a deleted stream; what was published meanwhile reaches it, in order, once', async () => {
+    const { bus } = await start('restream');
+    const a = newId();
+    const ev = (action: (typeof LIFECYCLE)[number]) => bus.publish({ id: a, name: 'a', image: 'busybox', action, state: 's' });
+    ev(LIFECYCLE[0]!);
+    await waitFor('the first event acknowledged', () => bus.status().pending === 0);
+    await deleteStream(nats.url);
+    const since = new Date();
+    for (const action of LIFECYCLE.slice(1)) ev(action);
+    await waitFor('the outbox drained into a new stream', () => bus.status().pending === 0, 30_000);
+    const replayed = collect(bus, { since: new Date(since.getTime() - 1000) });
+    await waitFor('5 replayed', () => replayed.events.length >= 5);
+    await new Promise((r) => setTimeout(r, 200)); // a sixth (a duplicate) would be here by now
+    await replayed.stop();
+    checkContiguous(replayed.events, new Map([[a, 6]]), 2);
+    assert.deepEqual(replayed.events.map((e) => e.data.action), LIFECYCLE.slice(1));
+  });
 });
+
+/** Deletes TDOCKER_EVENTS through the JetStream API in raw protocol (no client library). */
+async function deleteStream(url: string): Promise<void> {
+  const { port, hostname } = new URL(url);
+  const sock = createConnection(Number(port), hostname);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let got = '';
+      sock.on('error', reject);
+      sock.on('data', (d) => {
+        got += d.toString();
+        // The answer to the delete, then the PONG that follows it.
+        if (/"success":true/.test(got) && got.includes('PONG')) resolve();
+        else if (/-ERR|"error"/.test(got)) reject(new Error(got));
+      });
+      sock.write('CONNECT {"verbose":false,"headers":true}\r\nSUB _INBOX.del 1\r\n' +
+        'PUB $JS.API.STREAM.DELETE.TDOCKER_EVENTS _INBOX.del 0\r\n\r\nPING\r\n');
+    });
+  } finally {
+    sock.destroy();
+  }
+}
 
 describe('events: bus without NATS', { skip: natsSkip }, () => {
   it('starts degraded, never blocks publish, and delivers everything once NATS appears', async () => {
