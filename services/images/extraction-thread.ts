@@ -209,8 +209,11 @@ export class ThreadedExtraction {
     for (let off = 0; off < chunk.length; ) {
       this.batch ??= this.newBatch(Math.max(BATCH, chunk.length - off));
       const take = Math.min(this.batch.length - this.batchLen, chunk.length - off);
-      // Buffer#copy is a plain memmove; TypedArray#set into shared memory copies word by word.
-      chunk.copy(this.batch, this.batchLen, off, off + take);
+      const part = chunk.subarray(off, off + take);
+      // Into shared memory, TypedArray#set (and Buffer#copy, which uses it) copies with relaxed
+      // atomic word moves; Buffer#fill with a value of the range's length is a plain memcpy.
+      if (this.hasher) Buffer.prototype.fill.call(this.batch, part, this.batchLen, this.batchLen + take);
+      else this.batch.set(part, this.batchLen);
       this.batchLen += take;
       off += take;
       if (this.batchLen === this.batch.length) this.flush();
