@@ -20,6 +20,26 @@ async function mkdirIfMissing(fs: CgroupFs, dir: string): Promise<boolean> {
 
 /** Pushes each dir it makes onto `created` as it goes, so the caller can undo a run that fails half-way. */
 export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
+  // Every container but the first finds the group dir made and prepared: its leaf alone is made,
+  // without a failing mkdir (under the kernel's cgroup lock) per level above it. A group dir that
+  // is gone (ENOENT) or that a killed daemon left unprepared sends it the long way.
+  try {
+    await mkdirLeaf(fs, layout.leaf);
+  } catch (err) {
+    if (isGone(err)) return makeFromTop(fs, layout, created, prepare);
+    throw err;
+  }
+  created.push(layout.leaf);
+  try {
+    await prepare(layout.leaf, true);
+  } catch {
+    created.pop();
+    await fs.removeLeaf(layout.leaf);
+    return makeFromTop(fs, layout, created, prepare);
+  }
+}
+
+async function makeFromTop(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
   if (layout.parents.length === 0 && !(await fs.exists(layout.base))) {
     throw precondition(`the daemon's own cgroup ${layout.base} does not exist`);
   }

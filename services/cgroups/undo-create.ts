@@ -9,7 +9,7 @@ export async function undoCreate(fs: CgroupFs, layouts: CgroupLayout[], created:
   const leaves = new Set(layouts.map((l) => l.leaf));
   const failure = TdockerError.from(err);
   try {
-    await removeCgroupDirs(fs, created.filter((d) => leaves.has(d)), created.filter((d) => !leaves.has(d)).reverse());
+    await removeCgroupDirs(fs, created.filter((d) => leaves.has(d)), created.filter((d) => !leaves.has(d)).reverse().map((d) => [d]));
     return failure;
   } catch (cleanup) {
     return new TdockerError(failure.code, `${failure.message} (and the cleanup failed: ${(cleanup as Error).message})`, { cause: failure });

@@ -128,7 +128,7 @@ export class V1Cgroup implements Cgroup {
   }
 
   async remove(): Promise<void> {
-    const shared = this.layouts.flatMap((l) => [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()]);
-    await removeCgroupDirs(this.fs, this.layouts.map((l) => l.leaf), shared);
+    const chains = this.layouts.map((l) => [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()]);
+    await removeCgroupDirs(this.fs, this.layouts.map((l) => l.leaf), chains, { sameTenants: true });
   }
 }

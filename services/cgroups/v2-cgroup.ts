@@ -79,6 +79,6 @@ export class V2Cgroup implements Cgroup {
 
   async remove(): Promise<void> {
     const l = this.layout;
-    await removeCgroupDirs(this.fs, [l.leaf], [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()]);
+    await removeCgroupDirs(this.fs, [l.leaf], [[l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()]]);
   }
 }

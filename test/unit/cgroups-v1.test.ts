@@ -202,6 +202,37 @@ describe('v1 driver', () => {
     await c2.remove();
   });
 
+  it('makes only its leaf once the group dir is there, and tries a busy group dir once per removal', async () => {
+    const { k, driver, group } = await v1Host();
+    const c1 = await driver.create('c1', {});
+    const made: string[] = [];
+    const tried: string[] = [];
+    const mkdir = k.mkdir.bind(k);
+    const rmdir = k.rmdir.bind(k);
+    k.mkdir = async (p: string) => { made.push(p); return mkdir(p); };
+    k.rmdir = async (p: string) => { tried.push(p); return rmdir(p); };
+    const c2 = await driver.create('c2', {});
+    assert.equal(made.length, 7, 'one mkdir per hierarchy: the leaf');
+    assert.ok(made.every((p) => p.endsWith('/c2')));
+    await c1.remove();
+    assert.equal(tried.filter((p) => p.endsWith(`/${group}`)).length, 1, 'c2 is in every group dir: the first busy one ends the round');
+    assert.ok(await k.has('memory', OWN, group, 'c2'));
+    await c2.remove();
+    assert.deepEqual(await k.dirsNamed(group), [], 'the last one out removes every group dir');
+  });
+
+  it('fills in a group dir a killed daemon left without cpus before making a leaf under it', async () => {
+    const { k, driver, group } = await v1Host();
+    await (await driver.create('c1', {})).remove();
+    await k.mkdir(k.path('cpuset', group)); // made, never filled
+    assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '');
+    const c2 = await driver.create('c2', {});
+    assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '0-3');
+    assert.equal(await k.read(...leaf(group, 'cpuset', 'c2'), 'cpuset.cpus'), '0-3');
+    await c2.remove();
+    assert.deepEqual(await k.dirsNamed(group), []);
+  });
+
   it('retries rmdir while the kernel says EBUSY', async () => {
     const { k, driver, group } = await v1Host();
     const cg = await driver.create('c1', {});
