@@ -58,6 +58,8 @@ export class ContainerRunner {
   /** Whether the init layer fits an image, by its layers (layers never change). */
   private readonly initLayerFits = new Map<string, boolean>();
   private initLayerMade?: string;
+  /** The run root (sockets) is made once; the daemon owns it. */
+  private runRootMade = false;
   private discarded = 0;
   private readonly deleting = new Set<Promise<void>>();
 
@@ -98,9 +100,13 @@ export class ContainerRunner {
   /** Makes the container's folder and mounts its root filesystem and volumes. */
   async mount(spec: ContainerSpec): Promise<void> {
     const p = this.paths(spec.id);
-    await mkdir(join(this.opts.root, 'containers'), { recursive: true, mode: 0o700 });
     try {
-      await mkdir(p.dir, { mode: 0o700 });
+      // The containers folder is made by the first container only (a hop less for the others).
+      await mkdir(p.dir, { mode: 0o700 }).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        await mkdir(join(this.opts.root, 'containers'), { recursive: true, mode: 0o700 });
+        await mkdir(p.dir, { mode: 0o700 });
+      });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new TdockerError('ALREADY_EXISTS', `container ${spec.id} already exists`);
@@ -125,7 +131,10 @@ export class ContainerRunner {
    */
   async create(spec: ContainerSpec, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string }> {
     const p = this.paths(spec.id);
-    await mkdir(this.opts.runRoot, { recursive: true, mode: 0o700 });
+    if (!this.runRootMade) {
+      await mkdir(this.opts.runRoot, { recursive: true, mode: 0o700 });
+      this.runRootMade = true;
+    }
     const cgroup = await this.opts.cgroups.create(spec.id, spec.limits ?? {}, this.opts.placement);
     try {
       const config = buildShimConfig({
