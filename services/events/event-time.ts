@@ -21,11 +21,19 @@ export function nowNanos(): bigint {
   return t;
 }
 
+let lastSecs = -1n;
+let lastPrefix = '';
+
 /** RFC 3339 in UTC with nine fraction digits: 2024-05-01T12:00:00.123456789Z. */
 export function formatRfc3339Nano(ns: bigint): string {
   const secs = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${new Date(Number(secs) * 1000).toISOString().slice(0, 19)}.${frac}Z`;
+  if (secs !== lastSecs) {
+    // Events come many per second: the date and time of day are formatted once per second.
+    lastPrefix = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
+    lastSecs = secs;
+  }
+  return `${lastPrefix}.${frac}Z`;
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -3,7 +3,10 @@
 // retried before anything later of that container, so the stream holds each container's events in
 // seq order whatever fails. Containers proceed independently (up to maxInflight at once).
 // With `schedule`, sends wait for the owner's next tick instead of going out at once: everything a
-// turn of the event loop enqueued or had acknowledged leaves in one socket write.
+// turn of the event loop enqueued or had acknowledged leaves in one socket write. And while publishes
+// are in flight, a new record waits for the next acknowledgement (or failure), which sends
+// everything ready then (Nagle's rule): under load, many events share a write and the server's
+// answers share a read; alone, an event goes out at once.
 import type { Outbox, OutboxRecord } from './outbox.js';
 
 /** Resolves once JetStream stored the message (or reported it a duplicate of a stored one). */
@@ -49,7 +52,7 @@ export class OutboxPump {
     this.queued++;
     if (q.length === 1 && !this.busy.has(rec.containerId) && !this.retryTimers.has(rec.containerId)) {
       this.ready.add(rec.containerId);
-      this.wake();
+      if (!this.opts.schedule || this.inflight === 0) this.wake();
     }
   }
 
