@@ -66,13 +66,12 @@ async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtract
 /**
  * The input goes to an extraction worker as it comes. A compressed layer is inflated and hashed
  * there (this thread then only reads and digests the blob, which keeps several layers' work on
- * several cores); a plain tar is hashed by a second worker reading the same batches, or here
- * when there is no second core.
+ * several cores); a plain tar is hashed as ExtractionThread.startHashed says (on a second
+ * worker reading the same batches, or for a small layer here).
  */
 async function extractThreaded(input: AsyncIterable<unknown>, dir: string, settings: { maxEntrySize: number; chown?: boolean }, opts: ExtractOptions): Promise<ExtractedLayer> {
   const maxBytes = settings.maxEntrySize;
   const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
-  let hash: Hash | undefined;
   let plain = false;
   let engine: ThreadedExtraction | undefined;
   let head: Buffer[] = [];
@@ -83,18 +82,10 @@ async function extractThreaded(input: AsyncIterable<unknown>, dir: string, setti
     if (kind !== 'none' && kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
     plain = kind === 'none';
     const thread = ExtractionThread.get();
-    if (!plain) return void (engine = thread.start(dir, { ...settings, inflate: { maxBytes } }));
-    // The diff id on another worker when there is one: hashing here made this thread the slower
-    // side of an import (sha256 costs about what the extraction's system calls do).
-    engine = thread.startHashed(dir, settings);
-    if (!engine) {
-      hash = createHash('sha256');
-      engine = thread.start(dir, settings);
-    }
+    engine = plain ? thread.startHashed(dir, settings) : thread.start(dir, { ...settings, inflate: { maxBytes } });
   };
   const send = async (chunk: Buffer) => {
     if (plain && read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);
-    hash?.update(chunk);
     const wait = engine!.write(chunk);
     if (wait) await wait;
   };
@@ -123,9 +114,7 @@ async function extractThreaded(input: AsyncIterable<unknown>, dir: string, setti
       if (first.length) await send(first);
     }
     const result = await engine!.end();
-    const diffId = hash ? `sha256:${hash.digest('hex')}` : result.diffId!;
-    const tarSize = hash ? read : result.tarSize!;
-    return { size: result.size, entries: result.entries, skeleton: result.skeleton, ...verified(opts, diffId, blobHash), tarSize };
+    return { size: result.size, entries: result.entries, skeleton: result.skeleton, ...verified(opts, result.diffId!, blobHash), tarSize: result.tarSize! };
   } catch (err) {
     await engine?.abort();
     throw importError(err);

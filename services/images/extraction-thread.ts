@@ -5,9 +5,11 @@
 // the daemon tens of MiB it needs only while importing.
 // Chunks are copied into a transferable buffer (the input's buffers may be views on memory
 // someone else owns); at most IN_FLIGHT bytes wait in the worker's queue, which bounds memory.
-// A plain tar's diff id can be computed on a second worker reading the same batches (shared
-// memory, reused once both workers have acknowledged them): see ThreadedExtraction.hashed.
+// A plain tar's diff id is computed on a second worker reading the same batches (shared memory,
+// reused once both workers have acknowledged them), or on this thread for a small layer: see
+// startHashed.
 
+import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TdockerError } from '../errors/tdocker-error.js';
@@ -100,16 +102,17 @@ export class ExtractionThread {
   }
 
   /**
-   * An extraction of a plain tar whose diff id another worker computes from the same batches;
-   * on a single core, or if the pool has no other worker, undefined (the caller hashes).
+   * An extraction of a plain tar that also gives its diff id and size. Past HASH_WORKER_AFTER
+   * bytes another worker hashes the same batches (sha256 costs about what the extraction's
+   * system calls do: on this thread it made this thread the slower side of an import); a
+   * smaller layer, or one on a single core, is hashed here.
    */
-  startHashed(dir: string, settings: WorkerSettings): ThreadedExtraction | undefined {
-    const hasher = ExtractionThread.other(this);
-    if (!hasher) return undefined;
-    return new ThreadedExtraction(this, this.open(dir, settings), { thread: hasher, id: hasher.open('', { ...settings, hashOnly: true }) });
+  startHashed(dir: string, settings: WorkerSettings): ThreadedExtraction {
+    return new ThreadedExtraction(this, this.open(dir, settings), settings);
   }
 
-  private open(dir: string, settings: WorkerSettings): number {
+  /** @internal Starts a job; its id. */
+  open(dir: string, settings: WorkerSettings): number {
     const id = this.nextId++;
     clearTimeout(this.idle);
     this.jobs.set(id, { inFlight: 0, acked: 0 });
@@ -176,6 +179,13 @@ export class ExtractionThread {
 /** Shared batches no extraction holds, kept for the next hashed one (as `spare` above). */
 const sharedSpare: SharedArrayBuffer[] = [];
 
+/**
+ * A layer smaller than this is hashed on this thread: a second worker costs an isolate's start
+ * (~45 ms of CPU, ~15 MiB) that a small layer does not repay. Until then the batches are kept,
+ * for the hasher to read from the start.
+ */
+const HASH_WORKER_AFTER = 8 << 20;
+
 function recycle(sab: SharedArrayBuffer): void {
   if (sab.byteLength === BATCH && sharedSpare.length < SPARE) sharedSpare.push(sab);
 }
@@ -190,17 +200,18 @@ export class ThreadedExtraction {
   private batch: Uint8Array | undefined;
   private batchLen = 0;
   private readonly main: Side;
-  /** Shared batches posted to both workers, in order, each with the byte count at its end. */
-  private readonly shared: { sab: SharedArrayBuffer; end: number }[] = [];
+  /** The hashOnly job reading the same batches, once the layer is large enough. */
+  private hasher: Side | undefined;
+  /** The digest when it is computed on this thread. */
+  private hash: Hash | undefined;
+  /** Shared batches posted, in order, each with the byte count at its end. */
+  private readonly shared: { data: Uint8Array; end: number }[] = [];
   private posted = 0;
 
-  /** With `hasher`, batches are shared with a hashOnly job there, which gives the diff id. */
-  constructor(thread: ExtractionThread, id: number, private readonly hasher?: Side) {
+  /** With `digest` (the settings of a hashed extraction), batches are shared and hashed. */
+  constructor(thread: ExtractionThread, id: number, private readonly digest?: WorkerSettings) {
     this.main = { thread, id };
-    if (!hasher) return;
-    const release = () => this.release();
-    thread.job(id)!.onAck = release;
-    hasher.thread.job(hasher.id)!.onAck = release;
+    if (digest) thread.job(id)!.onAck = () => this.release();
   }
 
   /** Queues a chunk; returns a promise when a worker is behind and the caller should wait. */
@@ -212,7 +223,7 @@ export class ThreadedExtraction {
       const part = chunk.subarray(off, off + take);
       // Into shared memory, TypedArray#set (and Buffer#copy, which uses it) copies with relaxed
       // atomic word moves; Buffer#fill with a value of the range's length is a plain memcpy.
-      if (this.hasher) Buffer.prototype.fill.call(this.batch, part, this.batchLen, this.batchLen + take);
+      if (this.digest) Buffer.prototype.fill.call(this.batch, part, this.batchLen, this.batchLen + take);
       else this.batch.set(part, this.batchLen);
       this.batchLen += take;
       off += take;
@@ -239,7 +250,7 @@ export class ThreadedExtraction {
   }
 
   private newBatch(size: number): Uint8Array {
-    if (!this.hasher) return this.main.thread.batch(size);
+    if (!this.digest) return this.main.thread.batch(size);
     const sab = size === BATCH ? sharedSpare.pop() : undefined;
     return new Uint8Array(sab ?? new SharedArrayBuffer(size));
   }
@@ -250,27 +261,46 @@ export class ThreadedExtraction {
     const len = this.batchLen;
     this.batch = undefined;
     this.batchLen = 0;
-    if (!this.hasher) {
+    if (!this.digest) {
       const data = len === batch.length ? batch : batch.slice(0, len);
       this.main.thread.job(this.main.id)!.inFlight += len;
       this.main.thread.post({ op: 'chunk', id: this.main.id, data }, [data.buffer as ArrayBuffer]);
       return;
     }
-    // Both workers read the same memory: it is reused only once both have acknowledged it.
+    // Every reader sees the same memory: it is reused only once all have acknowledged it.
     const data = batch.subarray(0, len);
     this.posted += len;
-    this.shared.push({ sab: batch.buffer as SharedArrayBuffer, end: this.posted });
-    for (const side of this.sides()) {
-      side.thread.job(side.id)!.inFlight += len;
-      side.thread.post({ op: 'chunk', id: side.id, data });
-    }
+    this.shared.push({ data, end: this.posted });
+    for (const side of this.sides()) this.send(side, data);
+    this.hash?.update(data);
+    if (!this.hasher && !this.hash && this.posted >= HASH_WORKER_AFTER) this.startHasher();
   }
 
-  /** Recycles the shared batches both workers are done with. */
+  private send(side: Side, data: Uint8Array): void {
+    side.thread.job(side.id)!.inFlight += data.length;
+    side.thread.post({ op: 'chunk', id: side.id, data });
+  }
+
+  /** The layer is large: a hashOnly job on another worker reads every batch from the first. */
+  private startHasher(): void {
+    const thread = ExtractionThread.other(this.main.thread);
+    if (!thread) {
+      this.hash = createHash('sha256');
+      for (const { data } of this.shared) this.hash.update(data);
+    } else {
+      this.hasher = { thread, id: thread.open('', { ...this.digest!, hashOnly: true }) };
+      thread.job(this.hasher.id)!.onAck = () => this.release();
+      for (const { data } of this.shared) this.send(this.hasher, data);
+    }
+    this.release();
+  }
+
+  /** Recycles the shared batches every reader is done with (none while a hasher may yet start). */
   private release(): void {
+    if (!this.hasher && !this.hash) return;
     let done = Infinity;
     for (const side of this.sides()) done = Math.min(done, side.thread.job(side.id)?.acked ?? 0);
-    while (this.shared.length && this.shared[0]!.end <= done) recycle(this.shared.shift()!.sab);
+    while (this.shared.length && this.shared[0]!.end <= done) recycle(this.shared.shift()!.data.buffer as SharedArrayBuffer);
   }
 
   async end(): Promise<WorkerResult> {
@@ -281,14 +311,19 @@ export class ThreadedExtraction {
         side.thread.job(side.id)!.done = { resolve, reject };
         side.thread.post({ op: 'end', id: side.id });
       }).finally(() => side.thread.finished(side.id));
-    if (!this.hasher) return ended(this.main);
-    // Both settle before this does, so that an abort after a failure finds neither job running.
-    const [result, hashed] = await Promise.allSettled([ended(this.main), ended(this.hasher)]);
-    if (result.status === 'rejected') throw result.reason;
-    if (hashed.status === 'rejected') throw hashed.reason;
-    // Both workers are done with every batch.
-    for (const { sab } of this.shared.splice(0)) recycle(sab);
-    return { ...result.value, diffId: hashed.value.diffId, tarSize: hashed.value.tarSize };
+    if (!this.digest) return ended(this.main);
+    if (!this.hasher && !this.hash) {
+      this.hash = createHash('sha256');
+      for (const { data } of this.shared) this.hash.update(data);
+    }
+    // All settle before this does, so that an abort after a failure finds no job running.
+    const [result, hashed] = await Promise.allSettled(this.sides().map(ended));
+    if (result!.status === 'rejected') throw result!.reason;
+    if (hashed?.status === 'rejected') throw hashed.reason;
+    // Every worker is done with every batch.
+    for (const { data } of this.shared.splice(0)) recycle(data.buffer as SharedArrayBuffer);
+    const diffId = hashed ? hashed.value.diffId! : `sha256:${this.hash!.digest('hex')}`;
+    return { ...result!.value, diffId, tarSize: this.posted };
   }
 
   /** Stops the extraction and waits until the workers have closed what they held open. */
