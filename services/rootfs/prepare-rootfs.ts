@@ -13,7 +13,7 @@ import { mountOverlay } from './overlay-mount.js';
 import { removeUnmounted } from './remove-unmounted.js';
 import { Rollback } from './rollback.js';
 import { mountTmpfs } from './tmpfs-mount.js';
-import { unmountAll, unmountAllInThread } from './unmount-all.js';
+import { unmountAll, unmountAllInThread, unmountRootfsAlone } from './unmount-all.js';
 
 export interface PrepareRootfsOptions {
   /** The container's folder; it must exist. */
@@ -84,8 +84,9 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
  * overlay. Needs nothing but the folder, so it also cleans up after a daemon crash. Keeps
  * `upper/` (the container's changes, for the next start). Safe to repeat.
  */
-export function releaseRootfs(containerDir: string): Promise<void> {
-  return unmountAllInThread(containerDir);
+export async function releaseRootfs(containerDir: string): Promise<void> {
+  if (await unmountRootfsAlone(containerDir)) return;
+  await unmountAllInThread(containerDir);
 }
 
 // The merged root shows the owner and mode of upper's root, not the image's: make them the same.

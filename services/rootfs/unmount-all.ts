@@ -1,7 +1,7 @@
 // Unmounts everything at or under a folder, deepest first, knowing nothing but the folder: used
 // on release, on rollback, and after a daemon crash. Idempotent.
 
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { MNT_DETACH, UMOUNT_NOFOLLOW, errnoName, umount2, umount2InThread } from '../../native/libc.js';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { mountsUnder } from './mountinfo.js';
@@ -41,6 +41,29 @@ export async function unmountAllInThread(dir: string): Promise<void> {
     if (clean) return;
   }
   throwIfLeft(real);
+}
+
+/**
+ * The usual case first: one overlay at `<dir>/rootfs` with nothing under it (a container without
+ * volumes, or whose volumes went with its mount namespace). Unmounted straight away, it needs no
+ * look at mountinfo, which the kernel writes out a line per mount of the host (a millisecond and
+ * more with many containers running). True when that was all there was: the unmount succeeded
+ * (the kernel refuses, EBUSY, while anything is mounted under it) and rootfs is back on its
+ * parent's filesystem (no second mount stacked on the same path). Anything else is left to
+ * unmountAllInThread.
+ */
+export async function unmountRootfsAlone(dir: string): Promise<boolean> {
+  const rootfs = `${dir}/rootfs`;
+  try {
+    await umount2InThread(rootfs, UMOUNT_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    return lstatSync(rootfs).dev === lstatSync(dir).dev;
+  } catch {
+    return false;
+  }
 }
 
 function realOrNothing(dir: string): string | undefined {

@@ -62,6 +62,26 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
     assert.deepEqual(mountedUnder(target), []);
   });
 
+  it('release: a root stacked twice, or with a mount under it, or busy, goes the long way and leaves nothing', async () => {
+    for (const shape of ['stacked', 'nested', 'busy'] as const) {
+      const cd = join(dir, `release-${shape}`);
+      mkdirSync(join(cd, 'rootfs'), { recursive: true });
+      mount('tmpfs', join(cd, 'rootfs'), 'tmpfs', 0, 'size=64k');
+      mount('tmpfs', join(cd, 'rootfs'), 'tmpfs', 0, 'size=64k');
+      mkdirSync(join(cd, 'rootfs', 'etc'));
+      if (shape === 'nested') mount('tmpfs', join(cd, 'rootfs', 'etc'), 'tmpfs', 0, 'size=64k');
+      const child = shape === 'busy' ? spawn('sleep', ['30'], { cwd: join(cd, 'rootfs', 'etc'), stdio: 'ignore' }) : undefined;
+      if (child) await once(child, 'spawn');
+      try {
+        await releaseRootfs(cd);
+        assert.deepEqual(mountedUnder(cd), [], shape);
+      } finally {
+        child?.kill('SIGKILL');
+        if (child) await once(child, 'exit');
+      }
+    }
+  });
+
   it('detaches a busy mount', async () => {
     const target = join(dir, 'busy');
     mkdirSync(target);
