@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TdockerError } from '../../services/errors/tdocker-error.js';
@@ -32,6 +33,14 @@ async function extract(parts: Part[] | Buffer, opts: ExtractOptions = {}): Promi
   const buf = Buffer.isBuffer(parts) ? parts : tar(parts);
   const layer = await extractLayer(streamOf(buf, 1000), dirPath, opts);
   return { root: join(dirPath, 'diff'), layer };
+}
+
+/** `buf` in chunks, each after a turn of the event loop. */
+async function* paced(buf: Buffer, chunk: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < buf.length; i += chunk) {
+    await new Promise((resolve) => setImmediate(resolve));
+    yield buf.subarray(i, i + chunk);
+  }
 }
 
 describe('layer extraction', () => {
@@ -313,11 +322,16 @@ describe('layer extraction', () => {
   });
 
   it('digests plain tars of many batches, one after another, as their bytes (batches are reused between imports)', async () => {
-    // Larger than what may wait for the workers, so batches are recycled within an import too.
-    for (const seed of [1, 2]) {
-      const big = noise(7 << 20, seed);
+    // ~16 MiB: hashed on a second worker, past what may wait for the workers, so batches are
+    // recycled within an import too; ~5 MiB: hashed on this thread from the batches kept.
+    for (const [seed, size] of [[1, 7 << 20], [2, 7 << 20], [3, 2 << 20], [4, 7 << 20]] as const) {
+      const big = noise(size, seed);
       const buf = tar([file('a', big), file('b', big.subarray(1 << 20)), file('c', big.subarray(0, 3 << 20)), file('d', `last ${seed}`)]);
-      const { root, layer } = await extract(buf, {});
+      // The input yields to the event loop between chunks, as a file or a socket does, so that
+      // the workers' acknowledgements arrive while the first batches are still to be hashed.
+      const dirPath = join(base.path, `layer-${++n}`);
+      const layer = await extractLayer(Readable.from(paced(buf, 256 << 10)), dirPath);
+      const root = join(dirPath, 'diff');
       assert.equal(layer.diffId, `sha256:${createHash('sha256').update(buf).digest('hex')}`);
       assert.equal(layer.tarSize, buf.length);
       assert.ok(readFileSync(join(root, 'b')).equals(big.subarray(1 << 20)));
