@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(busybox-static nats-server protobuf-compiler iproute2 procps openssl skopeo docker-registry gcc make libc6-dev)
+PACKAGES=(busybox-static nats-server protobuf-compiler iproute2 procps openssl skopeo docker-registry gcc make libc6-dev attr)
 if [ "${1:-}" = --bench ]; then PACKAGES+=(crun runc podman); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
