@@ -35,6 +35,33 @@ const lazyBuiltins = {
     }));
   },
 };
+// The generated code makes its grpc-js client classes when it loads, which would load grpc-js for
+// every command that only needs its message codecs (`run` attached to a daemon on a unix socket
+// talks HTTP/2 itself, see client/h2-call.ts). Its import of grpc-js is served by this stand-in,
+// whose client classes load grpc-js and make the real class when first constructed.
+const lazyGrpcForGenerated = {
+  name: 'lazy-grpc-for-generated',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/grpc-js$/ }, (args) => {
+      if (!/[\\/]proto[\\/]gen[\\/]/.test(args.importer)) return undefined;
+      return { path: '@grpc/grpc-js', namespace: 'lazy-grpc', pluginData: { resolveDir: args.resolveDir } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-grpc' }, (args) => ({
+      contents: `let real;
+const load = () => (real ??= require('@grpc/grpc-js'));
+exports.makeGenericClientConstructor = (...spec) => {
+  let Made;
+  return function LazyClient(...args) {
+    Made ??= load().makeGenericClientConstructor(...spec);
+    return new Made(...args);
+  };
+};
+Object.defineProperty(exports, 'Client', { enumerable: true, get: () => load().Client });`,
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+  },
+};
 const out = new URL('build/services/cli/tdocker.cjs', root);
 
 const { metafile } = await build({
@@ -52,7 +79,7 @@ const { metafile } = await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: '(function (require, __importMetaUrl) {' },
   footer: { js: 'return tdockerCli; })' },
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, lazyGrpcForGenerated],
   logLevel: 'warning',
   metafile: true,
 });

@@ -3,6 +3,7 @@
 import type { GlobalOptions } from './args/global-options.js';
 import type { CliError } from './cli-error.js';
 import type { DaemonClient } from './client/daemon-client.js';
+import type { DaemonTarget } from './client/daemon-target.js';
 
 export interface CliContext {
   global: GlobalOptions;
@@ -12,6 +13,8 @@ export interface CliContext {
   /** Milliseconds since the epoch. */
   now(): number;
   daemon(): Promise<DaemonClient>;
+  /** Where the daemon is (-H NAME asks the fleet once); for calls made without grpc-js. */
+  target(): Promise<DaemonTarget>;
   /** The CLI's error for a failed call to the daemon; `what` names what was being done. */
   fail(err: unknown, what: string): CliError;
 }

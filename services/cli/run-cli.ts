@@ -5,6 +5,7 @@ import type { GlobalOptions } from './args/global-options.js';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './cli-context.js';
 import type { DaemonClient } from './client/daemon-client.js';
+import type { DaemonTarget } from './client/daemon-target.js';
 import { daemonError } from './client/daemon-error.js';
 
 export interface CliStdio {
@@ -13,7 +14,20 @@ export interface CliStdio {
   stderr: NodeJS.WriteStream;
 }
 
-function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: DaemonClient }): CliContext {
+/** What a command opened: the daemon's client and where the daemon is, made on first use. */
+interface Opened {
+  client?: DaemonClient;
+  target?: Promise<DaemonTarget>;
+  resolved?: DaemonTarget;
+}
+
+function contextOf(global: GlobalOptions, stdio: CliStdio, opened: Opened): CliContext {
+  const target = (): Promise<DaemonTarget> => {
+    opened.target ??= global.fleetHost
+      ? import('./client/fleet-target.js').then((m) => m.fleetTarget(global)).then((t) => (opened.resolved = t))
+      : import('./client/daemon-target.js').then((m) => (opened.resolved = m.daemonTargetOf(global)));
+    return opened.target;
+  };
   return {
     global,
     // Read on use, not spread: spreading `process` runs every getter it has (creating stdin's
@@ -22,26 +36,23 @@ function contextOf(global: GlobalOptions, stdio: CliStdio, opened: { client?: Da
     get stdout() { return stdio.stdout; },
     get stderr() { return stdio.stderr; },
     now: () => Date.now(),
+    target,
     async daemon() {
       if (!opened.client) {
-        const [{ DaemonClient }, { daemonTargetOf }] = await Promise.all([
-          import('./client/daemon-client.js'),
-          import('./client/daemon-target.js'),
-        ]);
-        const target = global.fleetHost ? await (await import('./client/fleet-target.js')).fleetTarget(global) : daemonTargetOf(global);
-        opened.client = new DaemonClient(target);
+        const [{ DaemonClient }, where] = await Promise.all([import('./client/daemon-client.js'), target()]);
+        opened.client ??= new DaemonClient(where);
       }
       return opened.client;
     },
-    // -H NAME: the host the fleet resolved it to, once connected.
-    fail: (err, what) => global.fleetHost && opened.client
-      ? daemonError(err, what, opened.client.host, opened.client.host.startsWith('tcp://') && !global.insecure)
+    // -H NAME: the host the fleet resolved it to, once known.
+    fail: (err, what) => global.fleetHost && opened.resolved
+      ? daemonError(err, what, opened.resolved.host, opened.resolved.host.startsWith('tcp://') && !global.insecure)
       : daemonError(err, what, global.host, global.tls !== undefined),
   };
 }
 
 export async function runCli(argv: readonly string[], stdio: CliStdio = process): Promise<number> {
-  const opened: { client?: DaemonClient } = {};
+  const opened: Opened = {};
   let what = 'command line';
   let global: GlobalOptions | undefined;
   try {

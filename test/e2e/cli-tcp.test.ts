@@ -99,6 +99,13 @@ describe('tdocker over TCP', { skip }, () => {
       /^tdocker: TLS CA certificate .*nope\.pem: no such file/);
   });
 
+  it('runs attached over grpc-js on tcp: a refused run is one line and 125', async () => {
+    // `run` without -d on a unix socket skips grpc-js; on tcp:// it is grpc-js's Attach call.
+    const r = await clear.tdocker(['run', '--rm', 'nosuch-image-e2e', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^tdocker: run: .*nosuch-image-e2e.*\n$/);
+  });
+
   it('reaches a daemon in the clear on loopback with --insecure, and only then', async () => {
     const r = await clear.tdocker(['version', '--format', '{{.Server.ApiVersion}}']);
     assert.deepEqual([r.code, r.stdout], [0, 'v1\n']);

@@ -35,12 +35,15 @@ export interface AttachPlan {
 const noop = () => {};
 
 export async function attachToContainer(plan: AttachPlan, cli: CliContext): Promise<number> {
-  const daemon = await cli.daemon();
   const { tty } = plan;
   let id = plan.id;
   const size = tty ? terminalSizeOf(cli.stdout, cli.stderr) : undefined;
 
-  const call = daemon.containers.attach();
+  // A daemon on a unix socket is attached to over plain HTTP/2, without loading grpc-js.
+  const target = await cli.target();
+  const call = !target.tls && target.target.startsWith('unix://')
+    ? (await import('../client/h2-attach.js')).attachOverHttp2(target.target.slice('unix://'.length))
+    : (await cli.daemon()).containers.attach();
   call.on('error', noop);
   call.write({
     frame: {
@@ -53,7 +56,10 @@ export async function attachToContainer(plan: AttachPlan, cli: CliContext): Prom
   });
   let unproxy: (() => void) | undefined;
   const proxy = () => {
-    if (plan.sigProxy && !tty) unproxy = proxySignals((signal) => daemon.containers.kill({ id, signal }, noop));
+    if (plan.sigProxy && !tty) unproxy = proxySignals((signal) => {
+      // grpc-js is loaded for the first signal only.
+      cli.daemon().then((daemon) => daemon.containers.kill({ id, signal }, noop), noop);
+    });
   };
   if (plan.create) {
     call.on('data', (f: IoFrame) => {

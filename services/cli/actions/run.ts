@@ -13,8 +13,8 @@ export const run: Action<RunCommand> = async (cmd, cli) => {
   const { request } = cmd;
   const tty = request.config?.tty ?? false;
   if (tty && cmd.interactive && !cli.stdin.isTTY) throw new CliError('run', 'the input device is not a TTY (drop -t, or run from a terminal)');
-  const daemon = await cli.daemon();
   if (cmd.detach) {
+    const daemon = await cli.daemon();
     const res = await unaryCall<RunContainerResponse>((done) => daemon.containers.run(request, done)).catch((err) => {
       throw cli.fail(err, 'run');
     });
