@@ -62,6 +62,49 @@ Object.defineProperty(exports, 'Client', { enumerable: true, get: () => load().C
     }));
   },
 };
+// grpc-js is a second script beside the bundle with its own code cache (tdocker-grpc.cjs and its
+// .cache), run on first use: V8 reads a code cache whole, so grpc-js's compiled code in the
+// bundle's cache cost every command its deserialization, also those that never load it (`run`
+// attached to a unix socket). Every import of grpc-js in the bundle is this loader.
+const grpcOut = new URL('build/services/cli/tdocker-grpc.cjs', root);
+const grpcScriptKey = 'tdocker.grpcScript';
+const splitGrpc = {
+  name: 'split-grpc',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/grpc-js$/ }, () => ({ path: 'grpc-js', namespace: 'split-grpc' }));
+    b.onLoad({ filter: /.*/, namespace: 'split-grpc' }, () => ({
+      contents: `const { readFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const file = require('node:url').fileURLToPath(new URL('tdocker-grpc.cjs', __importMetaUrl));
+let cachedData;
+try {
+  cachedData = readFileSync(file + '.cache');
+} catch {}
+const script = new Script(readFileSync(file, 'utf8'), { filename: file, ...(cachedData ? { cachedData } : {}) });
+globalThis[Symbol.for('${grpcScriptKey}')] = script;
+module.exports = script.runInThisContext()(require);`,
+      loader: 'js',
+    }));
+  },
+};
+rmSync(new URL('build/services/cli/tdocker-grpc.cjs.cache', root), { force: true });
+await build({
+  stdin: { contents: "module.exports = require('@grpc/grpc-js');", resolveDir: fileURLToPath(root), loader: 'js' },
+  outfile: grpcOut.pathname,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'iife',
+  globalName: 'tdockerGrpc',
+  minify: true,
+  legalComments: 'none',
+  external: ['@grpc/proto-loader'],
+  banner: { js: '(function (require) {' },
+  footer: { js: 'return tdockerGrpc; })' },
+  plugins: [lazyBuiltins],
+  logLevel: 'warning',
+});
+
 const out = new URL('build/services/cli/tdocker.cjs', root);
 
 const { metafile } = await build({
@@ -79,7 +122,7 @@ const { metafile } = await build({
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: '(function (require, __importMetaUrl) {' },
   footer: { js: 'return tdockerCli; })' },
-  plugins: [lazyBuiltins, lazyGrpcForGenerated],
+  plugins: [lazyBuiltins, lazyGrpcForGenerated, splitGrpc],
   logLevel: 'warning',
   metafile: true,
 });
@@ -94,6 +137,9 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 writeFileSync(new URL('build/services/cli/tdocker.cjs.cache', root), script.createCachedData());
+const grpcScript = globalThis[Symbol.for(grpcScriptKey)];
+if (!grpcScript) throw new Error('the warm-up never loaded grpc-js: its code cache would be empty');
+writeFileSync(new URL('build/services/cli/tdocker-grpc.cjs.cache', root), grpcScript.createCachedData());
 
 // The sources of ours that went in (paths from the root); packages change only with npm ci,
 // which a build follows anyway.
