@@ -27,6 +27,7 @@ import { ImageStore } from '../../services/images/image-store.js';
 import { UnsyncedJournal } from '../../services/images/unsynced-journal.js';
 import { rootfsMembers } from './images-rootfs-tar.js';
 import { benchDir } from './images-scratch-fs.js';
+import { childCpu, selfCpu } from './cpu-time.js';
 
 const N = Number(process.env.N ?? 5);
 const MIB = Number(process.env.MIB ?? 100);
@@ -89,16 +90,6 @@ const journalMs: number[] = [];
 const syncfsMs: number[] = [];
 const gnuCpu: number[] = [];
 const runs = join(WORK, `runs-${process.pid}`);
-/** CPU ms (user+sys) of this process, all threads. */
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-/** CPU ms (user+sys) of the children waited for (cutime+cstime in /proc/self/stat). */
-const childCpu = () => {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
-};
 try {
   mkdirSync(runs);
   // One warm-up of each: JIT for us, page cache for both.

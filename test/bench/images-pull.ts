@@ -24,6 +24,7 @@ import { ImageStore } from '../../services/images/image-store.js';
 import { canRunRegistry, LoopbackRegistry } from '../integration/images-registry.js';
 import { rootfsMembers } from './images-rootfs-tar.js';
 import { benchDir } from './images-scratch-fs.js';
+import { childCpu, selfCpu } from './cpu-time.js';
 
 const N = Number(process.env.N ?? 5);
 const MIB = Number(process.env.MIB ?? 100);
@@ -51,16 +52,6 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** CPU ms (user+sys) of this process, all threads. */
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-/** CPU ms (user+sys) of the children waited for (cutime+cstime in /proc/self/stat). */
-const childCpu = () => {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
-};
 
 /** The type of the file system a directory is on. */
 const fsType = (dir: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' }).trim().split('\n').at(-1);
