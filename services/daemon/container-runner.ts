@@ -60,6 +60,12 @@ export class ContainerRunner {
   private initLayerMade?: string;
   /** The run root (sockets) is made once; the daemon owns it. */
   private runRootMade = false;
+  /**
+   * Containers whose cgroup and shim this process cleaned up since they were last created:
+   * remove() after a stop has nothing to do there again (no failing rmdir per hierarchy, no
+   * connect to a shim that is gone). A restarted daemon looks again.
+   */
+  private readonly cleaned = new Set<string>();
   private discarded = 0;
   private readonly deleting = new Set<Promise<void>>();
 
@@ -131,6 +137,7 @@ export class ContainerRunner {
    */
   async create(spec: ContainerSpec, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string }> {
     const p = this.paths(spec.id);
+    this.cleaned.delete(spec.id);
     if (!this.runRootMade) {
       await mkdir(this.opts.runRoot, { recursive: true, mode: 0o700 });
       this.runRootMade = true;
@@ -210,6 +217,7 @@ export class ContainerRunner {
    * cgroup. Safe to repeat.
    */
   async cleanup(id: string): Promise<void> {
+    if (this.cleaned.has(id)) return;
     const cg = this.cgroup(id);
     try {
       await this.shim(id).release();
@@ -223,6 +231,7 @@ export class ContainerRunner {
       }
     }
     await cg.remove();
+    this.cleaned.add(id);
   }
 
   /** Removes everything of the container: shim, cgroup, mounts, folder. Safe to repeat. */
@@ -234,6 +243,7 @@ export class ContainerRunner {
     this.discard(this.paths(id).dir, id);
     rmSync(this.paths(id).socket, { force: true });
     this.cgroupProcs.delete(id);
+    this.cleaned.delete(id);
   }
 
   /**

@@ -44,20 +44,23 @@ export async function unmountAllInThread(dir: string): Promise<void> {
 }
 
 /**
- * The usual case first: one overlay at `<dir>/rootfs` with nothing under it (a container without
- * volumes, or whose volumes went with its mount namespace). Unmounted straight away, it needs no
- * look at mountinfo, which the kernel writes out a line per mount of the host (a millisecond and
- * more with many containers running). True when that was all there was: the unmount succeeded
- * (the kernel refuses, EBUSY, while anything is mounted under it) and rootfs is back on its
- * parent's filesystem (no second mount stacked on the same path). Anything else is left to
+ * The usual cases first, with no look at mountinfo, which the kernel writes out a line per mount
+ * of the host (a millisecond and more with many containers running): one overlay at
+ * `<dir>/rootfs` with nothing under it (a container without volumes, or whose volumes went with
+ * its mount namespace), or a root released already. True when that was all there was: the
+ * unmount succeeded (the kernel refuses, EBUSY, while anything is mounted under it) or found no
+ * mount there (EINVAL; nothing of ours is ever mounted under a root that is not mounted: volumes
+ * go on the overlay, and a detached overlay takes them along), and rootfs is on its parent's
+ * filesystem (no second mount stacked on the same path). Anything else is left to
  * unmountAllInThread.
  */
 export async function unmountRootfsAlone(dir: string): Promise<boolean> {
   const rootfs = `${dir}/rootfs`;
   try {
     await umount2InThread(rootfs, UMOUNT_NOFOLLOW);
-  } catch {
-    return false;
+  } catch (err) {
+    const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
+    if (name !== 'EINVAL') return false;
   }
   try {
     return lstatSync(rootfs).dev === lstatSync(dir).dev;
