@@ -3,11 +3,11 @@
 // topmost entry of a name wins, a whiteout (character device 0:0) hides the name below it, and
 // an opaque directory (trusted.overlay.opaque=y) hides everything below it. So `export` works
 // for a container in any state (a stopped one has no mounted root). Loaded only by Export.
-import { existsSync, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { OPAQUE_XATTR } from '../images/layer-writer.js';
 import { hostSpecialFiles, type SpecialFiles } from '../images/special-files.js';
-import { memberHeader, padding, TAR_END, type TarMember } from '../images/tar-writer.js';
-import { fileChunks, major, minor } from '../images/tree-tar.js';
+import { memberHeader, TAR_END } from '../images/tar-writer.js';
+import { base, fileChunks, nodeMembers } from '../images/tree-tar.js';
 
 const CHUNK = 1 << 20;
 
@@ -17,10 +17,6 @@ interface Layer {
 }
 
 const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
-
-function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
-  return { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
-}
 
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
@@ -76,25 +72,8 @@ export async function* overlayTar(dirs: readonly string[], special: SpecialFiles
       if (st.isDirectory()) {
         yield memberHeader({ ...base(rel, st), type: 'dir' });
         subdirs.push({ rel, from: dirLayers });
-      } else if (st.isFile()) {
-        if (st.nlink > 1) {
-          const key = `${st.dev}:${st.ino}`;
-          const first = links.get(key);
-          if (first) {
-            yield memberHeader({ ...base(rel, st), type: 'link', linkpath: first });
-            continue;
-          }
-          links.set(key, rel);
-        }
-        yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
-        yield* fileData(top.abs, rel, st.size);
-        yield padding(st.size);
-      } else if (st.isSymbolicLink()) {
-        yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(top.abs) });
-      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-        yield memberHeader({ ...base(rel, st), type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) });
-      } else if (st.isFIFO()) {
-        yield memberHeader({ ...base(rel, st), type: 'fifo' });
+      } else {
+        yield* nodeMembers(rel, top.abs, st, links, fileData);
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);

@@ -27,7 +27,8 @@ export function minor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn & 0xffffffffn));
 }
 
-function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
+/** A member's path, mode, owner and mtime from its lstat. */
+export function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
   return { path: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
 }
 
@@ -47,6 +48,39 @@ export function* fileChunks(abs: string, rel: string, size: number, buf: Buffer)
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The members of one node that is not a directory: a regular file (a hard link to the first path
+ * seen with its dev:ino, recorded in `links`), a symlink, a device or a fifo. Sockets give none.
+ */
+export function* nodeMembers(
+  rel: string,
+  abs: string,
+  st: Stats,
+  links: Map<string, string>,
+  fileData: (abs: string, rel: string, size: number) => Iterable<Buffer>,
+): Generator<Buffer> {
+  if (st.isFile()) {
+    if (st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = links.get(key);
+      if (first) {
+        yield memberHeader({ ...base(rel, st), type: 'link', linkpath: first });
+        return;
+      }
+      links.set(key, rel);
+    }
+    yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
+    yield* fileData(abs, rel, st.size);
+    yield padding(st.size);
+  } else if (st.isSymbolicLink()) {
+    yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(abs) });
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    yield memberHeader({ ...base(rel, st), type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) });
+  } else if (st.isFIFO()) {
+    yield memberHeader({ ...base(rel, st), type: 'fifo' });
   }
 }
 
@@ -73,29 +107,11 @@ export async function* treeTar(root: string, opts: TreeTarOptions = {}): AsyncGe
       if (st.isDirectory()) {
         yield memberHeader({ ...base(rel, st), type: 'dir' });
         subdirs.push(rel);
-      } else if (st.isFile()) {
-        if (st.nlink > 1) {
-          const key = `${st.dev}:${st.ino}`;
-          const first = links.get(key);
-          if (first) {
-            yield memberHeader({ ...base(rel, st), type: 'link', linkpath: first });
-            continue;
-          }
-          links.set(key, rel);
-        }
-        yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
-        yield* fileData(abs, rel, st.size);
-        yield padding(st.size);
-      } else if (st.isSymbolicLink()) {
-        yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(abs) });
       } else if (st.isCharacterDevice() && opts.overlayWhiteouts && st.rdev === 0) {
         const wh = dirRel ? `${dirRel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`;
         yield memberHeader({ ...base(wh, st), type: 'file', mode: 0, size: 0 });
-      } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-        const type = st.isCharacterDevice() ? 'char' : 'block';
-        yield memberHeader({ ...base(rel, st), type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
-      } else if (st.isFIFO()) {
-        yield memberHeader({ ...base(rel, st), type: 'fifo' });
+      } else {
+        yield* nodeMembers(rel, abs, st, links, fileData);
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
