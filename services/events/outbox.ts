@@ -117,12 +117,7 @@ export class Outbox {
   /** Marks a record as stored by JetStream. Ack lines are written in batches (a lost ack only
    *  means the record is published again, and JetStream drops it as a duplicate). */
   ack(msgId: string): void {
-    const rec = this.pendingRecords.get(msgId);
-    if (!rec) return;
-    this.pendingRecords.delete(msgId);
-    this.pendingBytes -= this.lineBytes.get(msgId) ?? 0;
-    this.lineBytes.delete(msgId);
-    if (rec.action === 'destroy' && this.counters.get(rec.containerId) === rec.seq) this.destroyed.add(rec.containerId);
+    if (!this.forget(msgId)) return;
     this.acks.push(msgId);
     this.ackFlush ??= setImmediate(() => this.flushAcks());
   }
@@ -218,7 +213,7 @@ export class Outbox {
         continue;
       }
       if (typeof rec.a === 'string') {
-        this.acknowledgedOnLoad(rec.a);
+        this.forget(rec.a);
       } else if (typeof rec.m === 'string' && typeof rec.s === 'string' && rec.e && typeof rec.e.seq === 'number') {
         const e = rec.e;
         const containerId = e.subject;
@@ -235,13 +230,15 @@ export class Outbox {
     if (start < buf.length || skipped) this.compact(); // drop the torn tail before appending after it
   }
 
-  private acknowledgedOnLoad(msgId: string): void {
+  /** Drops a pending record (an ack line read back, or an ack now); false when none was pending. */
+  private forget(msgId: string): boolean {
     const rec = this.pendingRecords.get(msgId);
-    if (!rec) return;
+    if (!rec) return false;
     this.pendingRecords.delete(msgId);
     this.pendingBytes -= this.lineBytes.get(msgId) ?? 0;
     this.lineBytes.delete(msgId);
     if (rec.action === 'destroy' && this.counters.get(rec.containerId) === rec.seq) this.destroyed.add(rec.containerId);
+    return true;
   }
 
   /** Rewrites seq.json, then the log with only the pending records. Counters of containers whose
