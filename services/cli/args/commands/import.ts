@@ -3,6 +3,7 @@
 import type { ImportOptions } from '../../../../proto/gen/tinydocker/v1/images.js';
 import { CliError } from '../../cli-error.js';
 import { InvalidValue } from '../../values/invalid-value.js';
+import { parseChange } from '../../values/parse-change.js';
 import { parseImageReference } from '../../values/parse-image-reference.js';
 import type { CommandSpec } from '../command-spec.js';
 
@@ -13,16 +14,6 @@ export interface ImportCommand {
   /** The first frame of the Import call. */
   options: ImportOptions;
 }
-
-const changeInstructions = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
-
-const parseChange = (v: string): string => {
-  const word = v.trimStart().split(/\s/, 1)[0]!.toUpperCase();
-  if (!changeInstructions.includes(word)) {
-    throw new InvalidValue(`${word || 'empty'} is not a valid change command (want one of ${changeInstructions.join(', ')})`);
-  }
-  return v.trim();
-};
 
 export const importSpec: CommandSpec<ImportCommand> = {
   name: 'import',
