@@ -44,20 +44,21 @@ export async function unmountAllInThread(dir: string): Promise<void> {
 }
 
 /**
- * The usual cases first, with no look at mountinfo, which the kernel writes out a line per mount
- * of the host (a millisecond and more with many containers running): one overlay at
- * `<dir>/rootfs` with nothing under it (a container without volumes, or whose volumes went with
- * its mount namespace), or a root released already. True when that was all there was: the
- * unmount succeeded (the kernel refuses, EBUSY, while anything is mounted under it) or found no
- * mount there (EINVAL; nothing of ours is ever mounted under a root that is not mounted: volumes
- * go on the overlay, and a detached overlay takes them along), and rootfs is on its parent's
- * filesystem (no second mount stacked on the same path). Anything else is left to
- * unmountAllInThread.
+ * The usual case, with no look at mountinfo, which the kernel writes out a line per mount of the
+ * host (a millisecond and more with many containers running): one overlay at `<dir>/rootfs` with
+ * the container's etc files and volumes under it, or a root released already. The overlay is
+ * detached with everything under it in one umount2 (MNT_DETACH takes the whole tree, where a
+ * plain umount is refused with EBUSY while anything is mounted under it). The container is gone
+ * by now, so nothing holds the tree and the kernel frees it on return, as unmountAll would: it
+ * too detaches what it finds busy. True when that was all there was: rootfs is on its parent's
+ * filesystem afterwards (no second mount stacked on the same path, say by a daemon that died
+ * between two mounts). EINVAL means nothing is mounted there: nothing of ours is ever mounted
+ * under a root that is not. Anything else is left to unmountAllInThread.
  */
 export async function unmountRootfsAlone(dir: string): Promise<boolean> {
   const rootfs = `${dir}/rootfs`;
   try {
-    await umount2InThread(rootfs, UMOUNT_NOFOLLOW);
+    await umount2InThread(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (err) {
     const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
     if (name !== 'EINVAL') return false;
