@@ -2,10 +2,11 @@
 // fake kernel on a temporary tree. The real one makes synchronous calls behind the promise
 // interface: a cgroupfs operation is a few microseconds in the kernel, far less than a hop through
 // libuv's thread pool (~30 µs of CPU here), and a container start makes some fifty of them. The
-// exception is a container's own dir in each hierarchy: making or freeing a cgroup takes the
-// kernel 0.1-0.3 ms (a container has one per hierarchy), which the event loop should not wait
-// for, so those go to the thread pool, the hierarchies side by side.
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmdirSync, writeSync } from 'node:fs';
+// exception is mkdir and rmdir: making or freeing a cgroup takes the kernel 0.1-0.3 ms (a
+// container has one per hierarchy), and even a failing one waits for the kernel's cgroup lock,
+// which other containers' mkdir and rmdir hold meanwhile; the event loop should not wait for
+// either, so those go to the thread pool, the hierarchies side by side.
+import { accessSync, closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 
 export interface CgroupFs {
@@ -33,8 +34,8 @@ export const nodeCgroupFs: CgroupFs = {
       closeSync(fd);
     }
   },
-  mkdir: async (path) => { mkdirSync(path); },
-  rmdir: async (path) => { rmdirSync(path); },
+  mkdir: async (path) => { await mkdir(path); },
+  rmdir: (path) => rmdir(path),
   makeLeaf: async (path) => { await mkdir(path); },
   removeLeaf: (path) => rmdir(path),
   async exists(path) {

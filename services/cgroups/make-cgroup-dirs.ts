@@ -40,19 +40,9 @@ export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created
 }
 
 async function makeFromTop(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
-  if (layout.parents.length === 0 && !(await fs.exists(layout.base))) {
-    throw precondition(`the daemon's own cgroup ${layout.base} does not exist`);
-  }
-  for (const dir of layout.parents) {
-    const made = await mkdirIfMissing(fs, dir);
-    if (made) created.push(dir);
-    await prepare(dir, made);
-  }
   for (let attempt = 1; ; attempt++) {
     try {
-      if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
-      // The group dir is the project's even when an earlier container made it.
-      await prepare(layout.group, true);
+      await groupMade(fs, layout, created, prepare);
       await mkdirLeaf(fs, layout.leaf);
     } catch (err) {
       // Another container's remove() may have taken the empty group dir away in between.
@@ -63,6 +53,39 @@ async function makeFromTop(fs: CgroupFs, layout: CgroupLayout, created: string[]
     await prepare(layout.leaf, true);
     return;
   }
+}
+
+/** Group dirs being made, by path, for each cgroup file system. */
+const making = new WeakMap<CgroupFs, Map<string, Promise<void>>>();
+
+/**
+ * The group dir (and the parents above it) made and prepared, once for all the containers
+ * created at the same time: a burst of creates finds no group dir, and without this each of
+ * them would make its way down on its own, with a failing mkdir under the kernel's cgroup lock
+ * per hierarchy and level. What the first of them makes is in its `created`.
+ */
+function groupMade(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
+  let inFlight = making.get(fs);
+  if (!inFlight) making.set(fs, (inFlight = new Map()));
+  const pending = inFlight.get(layout.group);
+  if (pending) return pending;
+  const made = makeGroup(fs, layout, created, prepare).finally(() => inFlight.delete(layout.group));
+  inFlight.set(layout.group, made);
+  return made;
+}
+
+async function makeGroup(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
+  if (layout.parents.length === 0 && !(await fs.exists(layout.base))) {
+    throw precondition(`the daemon's own cgroup ${layout.base} does not exist`);
+  }
+  for (const dir of layout.parents) {
+    const made = await mkdirIfMissing(fs, dir);
+    if (made) created.push(dir);
+    await prepare(dir, made);
+  }
+  if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
+  // The group dir is the project's even when an earlier container made it.
+  await prepare(layout.group, true);
 }
 
 const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2; // ENOENT
