@@ -105,7 +105,12 @@ export class ContainerRunner {
 
   /** Makes the container's folder and mounts its root filesystem and volumes. */
   async mount(spec: ContainerSpec): Promise<void> {
-    const p = this.paths(spec.id);
+    await this.makeFolder(spec.id);
+    await this.mountRoot(spec);
+  }
+
+  private async makeFolder(id: string): Promise<void> {
+    const p = this.paths(id);
     try {
       // The containers folder is made by the first container only (a hop less for the others).
       await mkdir(p.dir, { mode: 0o700 }).catch(async (e: NodeJS.ErrnoException) => {
@@ -115,10 +120,15 @@ export class ContainerRunner {
       });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new TdockerError('ALREADY_EXISTS', `container ${spec.id} already exists`);
+        throw new TdockerError('ALREADY_EXISTS', `container ${id} already exists`);
       }
       throw TdockerError.from(e);
     }
+  }
+
+  /** The root filesystem in the existing folder; on failure the folder goes too. */
+  private async mountRoot(spec: ContainerSpec): Promise<void> {
+    const p = this.paths(spec.id);
     try {
       await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: spec.autoRemove });
     } catch (e) {
@@ -136,6 +146,11 @@ export class ContainerRunner {
    * init waiting for start. Undoes all of it when any part fails.
    */
   async create(spec: ContainerSpec, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string }> {
+    return this.spawn(spec, await this.prepareShim(spec), opts);
+  }
+
+  /** The container's cgroup and config.json, what the shim needs besides the mounted root. */
+  private async prepareShim(spec: ContainerSpec): Promise<Cgroup> {
     const p = this.paths(spec.id);
     this.cleaned.delete(spec.id);
     if (!this.runRootMade) {
@@ -158,6 +173,16 @@ export class ContainerRunner {
       rmSync(p.exitFile, { force: true });
       await writeAtomic(p.config, JSON.stringify(config, null, 2));
       this.cgroupProcs.set(spec.id, cgroup.procsFiles);
+      return cgroup;
+    } catch (e) {
+      await cgroup.remove().catch(() => {});
+      throw e;
+    }
+  }
+
+  private async spawn(spec: ContainerSpec, cgroup: Cgroup, opts: { start?: boolean }): Promise<{ pid: number; startedAt?: string }> {
+    const p = this.paths(spec.id);
+    try {
       const { pid, startedAt } = await this.runtime.create(p.config, p.socket, opts);
       return { pid, ...(startedAt ? { startedAt } : {}) };
     } catch (e) {
@@ -282,11 +307,18 @@ export class ContainerRunner {
     return rm(join(this.opts.root, 'trash'), { recursive: true, force: true });
   }
 
-  /** mount + create + start; on any failure everything made is removed again. */
+  /**
+   * mount + create + start; on any failure everything made is removed again. The root and the
+   * cgroup with config.json do not depend on each other: they are made side by side (the mount
+   * waits for the kernel and the disk, the cgroup for the kernel's cgroup lock).
+   */
   async run(spec: ContainerSpec): Promise<{ pid: number; startedAt: string }> {
-    await this.mount(spec);
+    await this.makeFolder(spec.id);
+    const [mounted, prepared] = await Promise.allSettled([this.mountRoot(spec), this.prepareShim(spec)]);
     try {
-      const { pid, startedAt } = await this.create(spec, { start: true });
+      if (mounted.status === 'rejected') throw mounted.reason;
+      if (prepared.status === 'rejected') throw prepared.reason;
+      const { pid, startedAt } = await this.spawn(spec, prepared.value, { start: true });
       return { pid, startedAt: startedAt! };
     } catch (e) {
       await this.remove(spec.id).catch(() => {});
