@@ -239,10 +239,11 @@ export class ContainerRunner {
 
   /**
    * After the exit: kills whatever is left in the cgroup, lets the shim go and removes the
-   * cgroup. Safe to repeat.
+   * cgroup, and meanwhile runs `alongside` (work that needs the container gone, such as the
+   * unmount: neither waits for the other). Safe to repeat.
    */
-  async cleanup(id: string): Promise<void> {
-    if (this.cleaned.has(id)) return;
+  async cleanup(id: string, alongside: () => Promise<void> = async () => {}): Promise<void> {
+    if (this.cleaned.has(id)) return alongside();
     const cg = this.cgroup(id);
     try {
       await this.shim(id).release();
@@ -255,16 +256,17 @@ export class ContainerRunner {
         await this.shim(id).release().catch(() => {});
       }
     }
-    await cg.remove();
+    const [removed, other] = await Promise.allSettled([cg.remove(), alongside()]);
+    if (removed.status === 'rejected') throw removed.reason;
+    if (other.status === 'rejected') throw other.reason;
     this.cleaned.add(id);
   }
 
   /** Removes everything of the container: shim, cgroup, mounts, folder. Safe to repeat. */
   async remove(id: string): Promise<void> {
-    await this.cleanup(id);
     // unmount() leaves nothing mounted under the folder or throws, so removing it cannot reach
     // through a mount into the host.
-    await this.unmount(id);
+    await this.cleanup(id, () => this.unmount(id));
     await this.discard(this.paths(id).dir, id);
     rmSync(this.paths(id).socket, { force: true });
     this.cgroupProcs.delete(id);

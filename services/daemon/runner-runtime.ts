@@ -84,8 +84,7 @@ export class RunnerRuntime implements ContainerRuntime {
   }
 
   async unmount(id: string): Promise<void> {
-    await this.runner.cleanup(id);
-    await this.runner.unmount(id);
+    await this.runner.cleanup(id, () => this.runner.unmount(id));
     await this.networks?.manager.disconnect(id);
   }
 
