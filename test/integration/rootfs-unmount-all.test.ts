@@ -62,7 +62,7 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
     assert.deepEqual(mountedUnder(target), []);
   });
 
-  it('release: a root stacked twice, or with a mount under it, or busy, goes the long way and leaves nothing', async () => {
+  it('release: a root stacked twice (the long way), with a mount under it, or busy (one detach) leaves nothing', async () => {
     for (const shape of ['stacked', 'nested', 'busy'] as const) {
       const cd = join(dir, `release-${shape}`);
       mkdirSync(join(cd, 'rootfs'), { recursive: true });
