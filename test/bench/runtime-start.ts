@@ -7,6 +7,7 @@
 // burst of other work on the machine does not decide the ratio alone).
 import { TestHost, crunBundle, crunUsable, median, run, timeIt, rssKiB } from './bench-host.js';
 import { join } from 'node:path';
+import { machineBusy } from './cpu-time.js';
 
 const N = Number(process.env.N ?? 30);
 const WARM = Number(process.env.WARM ?? 3);
@@ -55,9 +56,18 @@ try {
     f.push(await timeIt(floor));
   }
   const batchesOurs: number[] = [], batchesCrun: number[] = [];
+  const busyOurs: number[] = [], busyCrun: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const oursBatch = async () => batchesOurs.push(await timeIt(() => pool(NPAR, PAR, () => ours())));
-    const crunBatch = async () => { if (crun.ok) batchesCrun.push(await timeIt(() => pool(NPAR, PAR, () => crunRun()))); };
+    // Each batch's machine-wide CPU is taken over the batch and a settling pause after it (ours
+    // deletes folders in the background), the same for both.
+    const busy = async (into: number[], fn: () => Promise<unknown>) => {
+      const b0 = machineBusy();
+      await fn();
+      await new Promise((r) => setTimeout(r, 200));
+      into.push((machineBusy() - b0) / NPAR);
+    };
+    const oursBatch = () => busy(busyOurs, async () => batchesOurs.push(await timeIt(() => pool(NPAR, PAR, () => ours()))));
+    const crunBatch = async () => { if (crun.ok) await busy(busyCrun, async () => batchesCrun.push(await timeIt(() => pool(NPAR, PAR, () => crunRun())))); };
     if (r % 2 === 0) { await oursBatch(); await crunBatch(); } else { await crunBatch(); await oursBatch(); }
   }
   const batchOurs = median(batchesOurs);
@@ -76,7 +86,8 @@ try {
     crunMedianMs: crun.ok ? median(b) : null,
     spawnFloorMedianMs: median(f),
     ratioMedian: crun.ok ? median(ratio) : null,
-    batch: { n: NPAR, par: PAR, rounds: ROUNDS, oursMs: batchOurs, crunMs: crun.ok ? batchCrun : null, ratio: crun.ok ? batchOurs / batchCrun : null, oursRunsMs: batchesOurs, crunRunsMs: batchesCrun },
+    batch: { n: NPAR, par: PAR, rounds: ROUNDS, oursMs: batchOurs, crunMs: crun.ok ? batchCrun : null, ratio: crun.ok ? batchOurs / batchCrun : null, oursRunsMs: batchesOurs, crunRunsMs: batchesCrun,
+      machineCpuMsPerContainer: { ours: median(busyOurs), crun: crun.ok ? median(busyCrun) : null } },
     shimIdleRssKiB: rss ?? null,
   };
   const f1 = (x: number | null) => (x === null ? '-' : x.toFixed(1));
@@ -84,7 +95,7 @@ try {
   console.log(`create+start+wait+remove /bin/true, warm Node   median ${f1(res.oursMedianMs)} ms`);
   console.log(`crun run /bin/true (spawned from the same Node)   median ${f1(res.crunMedianMs)} ms   (spawn floor of /bin/true ${f1(res.spawnFloorMedianMs)} ms)`);
   console.log(`ratio ours / crun, per pair                       median ${f2(res.ratioMedian)}   (target <= 1.0)`);
-  console.log(`${NPAR} x /bin/true, ${PAR} at a time, median of ${ROUNDS}     ours ${f1(batchOurs)} ms   crun ${f1(res.batch.crunMs)} ms   ratio ${f2(res.batch.ratio)} (target <= 1.0)`);
+  console.log(`${NPAR} x /bin/true, ${PAR} at a time, median of ${ROUNDS}     ours ${f1(batchOurs)} ms   crun ${f1(res.batch.crunMs)} ms   ratio ${f2(res.batch.ratio)} (target <= 1.0); machine CPU per container ${f1(res.batch.machineCpuMsPerContainer.ours)} ms vs crun's ${f1(res.batch.machineCpuMsPerContainer.crun)} ms`);
   console.log(`shim idle RSS                                     ${rss ?? '-'} KiB (target <= 1024)`);
   console.log(JSON.stringify(res));
 } finally {
