@@ -6,6 +6,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
+import { isChunkPump, ownedChunks, pumpOf, type ChunkPump } from './chunk-pump.js';
 import { ExtractionThread, type ThreadedExtraction } from './extraction-thread.js';
 import { importError } from './import-error.js';
 import { LayerExtraction, type ExtractionResult } from './layer-extraction.js';
@@ -36,10 +37,16 @@ export interface ExtractedLayer extends ExtractionResult {
   tarSize: number;
 }
 
-export async function extractLayer(input: AsyncIterable<unknown>, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
+/** The input: a stream or any async iterable of buffers, or a source lending its chunks. */
+export type LayerInput = AsyncIterable<unknown> | ChunkPump;
+
+export async function extractLayer(input: LayerInput, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
   const settings = { maxEntrySize: opts.maxBytes ?? DEFAULT_MAX_BYTES, chown: opts.chown };
-  if (opts.inline || opts.special) return extractInline(input, new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings), opts);
-  return extractThreaded(input, dir, settings, opts);
+  if (opts.inline || opts.special) {
+    const chunks = isChunkPump(input) ? ownedChunks(input) : input;
+    return extractInline(chunks, new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings), opts);
+  }
+  return extractThreaded(isChunkPump(input) ? input : pumpOf(input), dir, settings, opts);
 }
 
 /** Reading, inflating and hashing here, the file system work on this thread too. */
@@ -67,9 +74,10 @@ async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtract
  * The input goes to an extraction worker as it comes. A compressed layer is inflated and hashed
  * there (this thread then only reads and digests the blob, which keeps several layers' work on
  * several cores); a plain tar is hashed as ExtractionThread.startHashed says (on a second
- * worker reading the same batches, or for a small layer here).
+ * worker reading the same batches, or for a small layer here). Each chunk is used before the
+ * next is asked for (digested, copied into a batch), so a lent one is never kept.
  */
-async function extractThreaded(input: AsyncIterable<unknown>, dir: string, settings: { maxEntrySize: number; chown?: boolean }, opts: ExtractOptions): Promise<ExtractedLayer> {
+async function extractThreaded(input: ChunkPump, dir: string, settings: { maxEntrySize: number; chown?: boolean }, opts: ExtractOptions): Promise<ExtractedLayer> {
   const maxBytes = settings.maxEntrySize;
   const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
   let plain = false;
@@ -84,30 +92,26 @@ async function extractThreaded(input: AsyncIterable<unknown>, dir: string, setti
     const thread = ExtractionThread.get();
     engine = plain ? thread.startHashed(dir, settings) : thread.start(dir, { ...settings, inflate: { maxBytes } });
   };
-  const send = async (chunk: Buffer) => {
+  const send = (chunk: Buffer): Promise<void> | undefined => {
     if (plain && read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);
-    const wait = engine!.write(chunk);
-    if (wait) await wait;
+    return engine!.write(chunk);
+  };
+  const take = (chunk: Buffer): Promise<void> | undefined => {
+    read += chunk.length;
+    blobHash?.update(chunk);
+    opts.onProgress?.(read);
+    if (engine) return send(chunk);
+    // The first 8 bytes tell the compression; a network stream may give fewer at first.
+    head.push(Buffer.from(chunk));
+    headLen += chunk.length;
+    if (headLen < 8) return undefined;
+    const first = Buffer.concat(head, headLen);
+    head = [];
+    begin(first);
+    return send(first);
   };
   try {
-    for await (const c of input) {
-      const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
-      read += chunk.length;
-      blobHash?.update(chunk);
-      opts.onProgress?.(read);
-      if (!engine) {
-        // The first 8 bytes tell the compression; a network stream may give fewer at first.
-        head.push(chunk);
-        headLen += chunk.length;
-        if (headLen < 8) continue;
-        const first = Buffer.concat(head, headLen);
-        head = [];
-        begin(first);
-        await send(first);
-        continue;
-      }
-      await send(chunk);
-    }
+    await input.pump(take);
     if (!engine) {
       const first = Buffer.concat(head, headLen);
       begin(first);

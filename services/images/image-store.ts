@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { fsyncDir, writeFileAtomic } from './atomic-write.js';
-import { extractLayer, type ExtractOptions } from './extract-layer.js';
+import { extractLayer, type ExtractOptions, type LayerInput } from './extract-layer.js';
 import { digestOf, importedConfig, parseImageConfig, type ImageConfig, type OciImageConfig } from './image-config.js';
 import { fullId, idPrefix, normalizeDigestRef, normalizeTag, parseRef } from './image-ref.js';
 import { LayerStore } from './layer-store.js';
@@ -336,11 +336,11 @@ export class ImageStore {
    * Extracts one layer tar (plain or gzip) into a temporary directory of the store; nothing is
    * synced yet. commitLayers moves it in, discard drops it. A failure leaves nothing behind.
    */
-  async stageLayer(input: NodeJS.ReadableStream | AsyncIterable<unknown>, opts: StageOptions = {}): Promise<StagedLayer> {
+  async stageLayer(input: NodeJS.ReadableStream | LayerInput, opts: StageOptions = {}): Promise<StagedLayer> {
     await this.open();
     const dir = this.tempDir('layer');
     try {
-      const layer = await extractLayer(input as AsyncIterable<unknown>, dir, {
+      const layer = await extractLayer(input as LayerInput, dir, {
         maxBytes: this.opts.maxLayerBytes ?? DEFAULT_MAX_BYTES,
         special: this.opts.special,
         chown: this.opts.chown,

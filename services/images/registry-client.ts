@@ -2,10 +2,11 @@
 // blobs, with bearer-token and basic authentication negotiated from the registry's 401
 // challenge, as Docker does. Plain HTTP only for insecure registries.
 
-import { get as httpGet, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import type { Readable } from 'node:stream';
 import { TdockerError } from '../errors/tdocker-error.js';
+import { pumpOf, type ChunkPump } from './chunk-pump.js';
+import { http1Get } from './http1-get.js';
 import { digestOf } from './image-config.js';
 import { MEDIA } from './oci-types.js';
 
@@ -20,6 +21,29 @@ export interface RegistryClientOptions {
   auth?: RegistryAuth;
   /** Aborts every request and the body streams in flight (a cancelled pull). */
   signal?: AbortSignal;
+}
+
+/** A response whose body is lent chunk by chunk, as http1Get gives it. */
+interface BlobResponse extends ChunkPump {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string | undefined>;
+  text(max?: number): Promise<string>;
+  close(): void;
+}
+
+function incoming(res: IncomingMessage): BlobResponse {
+  return {
+    status: res.statusCode ?? 0,
+    headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+    pump: pumpOf(res).pump,
+    async text(max = 4096) {
+      let body = '';
+      for await (const c of res) if (body.length < max) body += String(c);
+      return body.slice(0, max);
+    },
+    close: () => res.destroy(),
+  };
 }
 
 export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerManifestList, MEDIA.dockerManifest].join(', ');
@@ -58,20 +82,21 @@ export class RegistryClient {
   }
 
   /**
-   * A blob as a stream (redirects followed); the caller checks its digest. Through node:http
+   * A blob, its chunks lent to the caller (redirects followed); the caller checks its digest.
+   * Plain HTTP goes through http1Get (one reused read buffer), HTTPS through node:https
    * rather than fetch: a web stream's per-chunk cost was a fifth of a pull's main-thread time.
    */
-  async blob(repository: string, digest: string): Promise<Readable> {
+  async blob(repository: string, digest: string): Promise<ChunkPump> {
     const path = `/v2/${repository}/blobs/${digest}`;
     for (let attempt = 0; ; attempt++) {
       let url = new URL(`${this.base}${path}`);
       let authorization = this.authorization;
       for (let hops = 0; ; hops++) {
-        const res = await this.request(url, authorization);
-        const status = res.statusCode ?? 0;
+        const res = await this.open(url, authorization);
+        const status = res.status;
         const location = res.headers.location;
         if (status >= 300 && status < 400 && location && hops < 10) {
-          res.resume();
+          res.close();
           const next = new URL(location, url);
           // Credentials are for the registry, never for the storage it redirects to.
           if (next.origin !== url.origin) authorization = undefined;
@@ -79,20 +104,24 @@ export class RegistryClient {
           continue;
         }
         if (status === 401 && attempt === 0 && hops === 0) {
-          res.resume();
+          res.close();
           await this.authenticate(repository, res.headers['www-authenticate'] ?? null);
           break;
         }
         if (status >= 200 && status < 300) return res;
-        let body = '';
-        for await (const c of res) if (body.length < 4096) body += String(c);
-        this.refuse(path, status, body);
+        this.refuse(path, status, await res.text(4096).catch(() => ''));
       }
     }
   }
 
-  private request(url: URL, authorization: string | undefined): Promise<IncomingMessage> {
-    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+  private async open(url: URL, authorization: string | undefined): Promise<BlobResponse> {
+    const headers: Record<string, string> = authorization ? { authorization } : {};
+    if (url.protocol === 'https:') return this.request(url, headers);
+    // Its failures name the host (the registry, or the storage it redirected to).
+    return http1Get(url, headers, this.opts.signal);
+  }
+
+  private request(url: URL, headers: Record<string, string>): Promise<BlobResponse> {
     const signal = this.opts.signal;
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
@@ -100,12 +129,12 @@ export class RegistryClient {
       // destroyed with one re-emits it where no listener is left. The reader of the body then
       // sees a premature close, and the caller knows from its signal why.
       const abort = () => req.destroy();
-      const req = get(url, { headers: authorization ? { authorization } : {} }, (res) => {
+      const req = httpsGet(url, { headers }, (res) => {
         // The reader sees a failure through its iteration; one after it stopped reading must
         // not become an uncaught error.
         res.on('error', () => {});
         res.once('close', () => signal?.removeEventListener('abort', abort));
-        resolve(res);
+        resolve(incoming(res));
       });
       signal?.addEventListener('abort', abort, { once: true });
       req.on('error', (err) => {
