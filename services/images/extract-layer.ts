@@ -57,7 +57,7 @@ async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtract
   let tarSize = 0;
   try {
     const onRaw = blobHash && ((c: Buffer) => void blobHash.update(c));
-    for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress, onRaw })) {
+    for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress, onRaw, verified: !!opts.expectDiffId })) {
       hash.update(chunk);
       tarSize += chunk.length;
       engine.write(chunk);
@@ -90,7 +90,7 @@ async function extractThreaded(input: ChunkPump, dir: string, settings: { maxEnt
     if (kind !== 'none' && kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
     plain = kind === 'none';
     const thread = ExtractionThread.get();
-    engine = plain ? thread.startHashed(dir, settings) : thread.start(dir, { ...settings, inflate: { maxBytes } });
+    engine = plain ? thread.startHashed(dir, settings) : thread.start(dir, { ...settings, inflate: { maxBytes, verified: !!opts.expectDiffId } });
   };
   const send = (chunk: Buffer): Promise<void> | undefined => {
     if (plain && read > maxBytes) throw new TdockerError('RESOURCE_EXHAUSTED', `archive is larger than the limit of ${maxBytes} bytes uncompressed`);

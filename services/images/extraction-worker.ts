@@ -15,8 +15,11 @@ import { hostSpecialFiles } from './special-files.js';
 import { uncompressed } from './uncompressed.js';
 
 export interface WorkerSettings extends ExtractionSettings {
-  /** The chunks are a compressed tar: inflate (capped at maxBytes) and hash it here. */
-  inflate?: { maxBytes: number };
+  /**
+   * The chunks are a compressed tar: inflate (capped at maxBytes) and hash it here; `verified`:
+   * the caller checks the diff id, so gzip's CRC is skipped.
+   */
+  inflate?: { maxBytes: number; verified?: boolean };
   /**
    * Only hash the chunks (the diff id of a plain tar that another worker extracts from the
    * same shared batches): sha256 costs about as much CPU as the extraction itself, and on the
@@ -96,11 +99,11 @@ function fail(id: number, job: Job | null | undefined, err: unknown): void {
 }
 
 /** Inflates, hashes and extracts a compressed layer as its chunks arrive. */
-async function inflating(id: number, job: Job, maxBytes: number): Promise<{ diffId: string; tarSize: number }> {
+async function inflating(id: number, job: Job, maxBytes: number, verified: boolean): Promise<{ diffId: string; tarSize: number }> {
   const hash = createHash('sha256');
   let tarSize = 0;
   let seen = 0;
-  for await (const chunk of uncompressed(job.queue!, { maxBytes, onInput: (read) => (acked(id, job, read - seen), (seen = read)) })) {
+  for await (const chunk of uncompressed(job.queue!, { maxBytes, verified, onInput: (read) => (acked(id, job, read - seen), (seen = read)) })) {
     hash.update(chunk);
     tarSize += chunk.length;
     job.ex!.write(chunk);
@@ -121,7 +124,7 @@ port.on('message', (msg: ToWorker) => {
         jobs.set(msg.id, j);
         if (msg.settings.inflate) {
           j.queue = new ChunkQueue();
-          j.loop = inflating(msg.id, j, msg.settings.inflate.maxBytes);
+          j.loop = inflating(msg.id, j, msg.settings.inflate.maxBytes, msg.settings.inflate.verified ?? false);
           // A failure is reported at once; the loop's promise is awaited again only by 'end'.
           j.loop.catch((err) => {
             if (jobs.get(msg.id) === j) fail(msg.id, j, err);

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
+import { gzipMembers, INFLATE_OUTPUT } from './gzip-members.js';
 
 export interface UncompressOptions {
   /** Most uncompressed bytes accepted. */
@@ -13,6 +14,11 @@ export interface UncompressOptions {
   onInput?: (bytes: number) => void;
   /** Sees every input byte as read, before inflating (to digest a compressed blob). */
   onRaw?: (chunk: Buffer) => void;
+  /**
+   * The caller checks the uncompressed bytes against a digest (a diff id): gzip's CRC-32 is
+   * then not computed (gzip-members.ts).
+   */
+  verified?: boolean;
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
@@ -99,10 +105,14 @@ export async function* uncompressed(input: AsyncIterable<unknown>, opts: Uncompr
       return;
     }
     if (kind !== 'gzip') throw invalid(`${kind}-compressed archives are not supported (use plain tar or gzip)`);
+    if (opts.verified) {
+      for await (const c of gzipMembers(coalesced(rest()))) yield counted(c);
+      return;
+    }
     source = Readable.from(coalesced(rest()), { objectMode: false });
     // zlib runs one thread-pool task per input chunk, each filling at most chunkSize: small
     // chunks (a network stream's 16 KiB) make inflating several times slower than it is.
-    gunzip = createGunzip({ chunkSize: 1 << 20 });
+    gunzip = createGunzip({ chunkSize: INFLATE_OUTPUT });
     source.on('error', (err) => gunzip!.destroy(err));
     source.pipe(gunzip);
     try {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -303,6 +303,15 @@ describe('layer extraction', () => {
     const bad = Buffer.from(gz);
     bad.fill(0x41, 20, 60);
     await assert.rejects(extract(bad), (err) => err instanceof TdockerError && err.code === 'INVALID_ARGUMENT');
+    // With a diff id to check, gzip's CRC is skipped: the digest catches what the CRC would.
+    const layer = tar([file('a', randomBytes(20_000))]);
+    const stored = gzipSync(layer);
+    const expectDiffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+    assert.equal((await extract(stored, { expectDiffId })).layer.diffId, expectDiffId);
+    const flipped = Buffer.from(stored);
+    flipped[5000] = flipped[5000]! ^ 0x55;
+    await assert.rejects(extract(flipped, { expectDiffId }), says('INVALID_ARGUMENT', /digest mismatch|corrupt gzip/));
+    await assert.rejects(extract(stored.subarray(0, stored.length - 3), { expectDiffId }), says('INVALID_ARGUMENT', /truncated gzip/));
   });
 
   it('names compressions it cannot read', async () => {
