@@ -50,4 +50,16 @@ describe('failed starts', { skip: skipReason }, () => {
     await assert.rejects(r, /setrlimit/);
     assert.deepEqual(containersLeft(), []);
   });
+
+  it('a cgroup left by a daemon that died before starting the shim is replaced', async () => {
+    const spec = host.spec(['true']);
+    // What the dead daemon got to: the container's cgroup, nothing in it.
+    const left = await host.cgroups.create(spec.id, {});
+    assert.ok(left.procsFiles.every((f) => existsSync(f)));
+    const { exit } = await host.runToExit(spec);
+    assert.equal(exit.exitCode, 0);
+    await host.runner.remove(spec.id);
+    assert.deepEqual(containersLeft(), []);
+    assert.deepEqual(host.leftovers(), []);
+  });
 });
