@@ -269,8 +269,12 @@ export class LayerWriter implements TarSink {
     for (const k of this.dirMeta.keys()) if (k === rel || k.startsWith(prefix)) this.dirMeta.delete(k);
   }
 
+  /**
+   * What we just made is ours already: its parents are directories of this extraction, still
+   * without setgid (modes are applied by finish), so it took our uid and gid.
+   */
   private owner(abs: string, e: TarEntry): void {
-    if (this.chown) lchownSync(abs, e.uid, e.gid);
+    if (this.chown && (e.uid !== this.euid || e.gid !== this.egid)) lchownSync(abs, e.uid, e.gid);
   }
 
   private xattrs(abs: string, e: TarEntry): void {

@@ -178,6 +178,9 @@ describe('layer extraction', () => {
       dir('home', { uid: 1000, gid: 1000 }),
       file('home/bin', 'x', { mode: 0o4755, uid: 1234, gid: 5678 }),
       { m: { path: 'home/l', type: 'symlink', mode: 0o777, linkpath: 'bin', uid: 42, gid: 43 } },
+      // Ours already (no lchown), and one whose group alone differs.
+      { m: { path: 'home/r', type: 'symlink', mode: 0o777, linkpath: 'bin', uid: 0, gid: 0 } },
+      { m: { path: 'home/g', type: 'symlink', mode: 0o777, linkpath: 'bin', uid: 0, gid: 6 } },
     ]);
     const f = statSync(join(root, 'home/bin'));
     assert.deepEqual([f.uid, f.gid, f.mode & 0o7777], [1234, 5678, 0o4755]);
@@ -185,6 +188,10 @@ describe('layer extraction', () => {
     assert.deepEqual([d.uid, d.gid], [1000, 1000]);
     const l = lstatSync(join(root, 'home/l'));
     assert.deepEqual([l.uid, l.gid], [42, 43]);
+    const r = lstatSync(join(root, 'home/r'));
+    assert.deepEqual([r.uid, r.gid], [0, 0]);
+    const g = lstatSync(join(root, 'home/g'));
+    assert.deepEqual([g.uid, g.gid], [0, 6]);
   });
 
   it('creates device nodes and FIFOs inside the layer only', { skip: !isRoot && 'needs root' }, async () => {
