@@ -66,8 +66,6 @@ export class ContainerRunner {
    * connect to a shim that is gone). A restarted daemon looks again.
    */
   private readonly cleaned = new Set<string>();
-  /** Cgroups with config.json made ahead of create() by prepare(), by container. */
-  private readonly prepared = new Map<string, Promise<Cgroup>>();
   private discarded = 0;
   private readonly deleting = new Set<Promise<void>>();
 
@@ -148,29 +146,7 @@ export class ContainerRunner {
    * init waiting for start. Undoes all of it when any part fails.
    */
   async create(spec: ContainerSpec, opts: { start?: boolean } = {}): Promise<{ pid: number; startedAt?: string }> {
-    const made = this.prepared.get(spec.id);
-    this.prepared.delete(spec.id);
-    return this.spawn(spec, await (made ?? this.prepareShim(spec)), opts);
-  }
-
-  /**
-   * Starts making the cgroup and config.json for the create() that follows with the same spec,
-   * while the caller does other work (the daemon mounts the root meanwhile). A failure is
-   * create()'s to report; unprepare() takes back what no create() will use.
-   */
-  prepare(spec: ContainerSpec): void {
-    const made = this.prepareShim(spec);
-    made.catch(() => {}); // create() or unprepare() reports it
-    this.prepared.set(spec.id, made);
-  }
-
-  /** Removes what prepare() made when no create() follows (say the mount failed). */
-  async unprepare(id: string): Promise<void> {
-    const made = this.prepared.get(id);
-    if (!made) return;
-    this.prepared.delete(id);
-    const cgroup = await made.catch(() => undefined);
-    await cgroup?.remove().catch(() => {});
+    return this.spawn(spec, await this.prepareShim(spec), opts);
   }
 
   /** The container's cgroup and config.json, what the shim needs besides the mounted root. */
@@ -279,8 +255,6 @@ export class ContainerRunner {
    * unmount: neither waits for the other). Safe to repeat.
    */
   async cleanup(id: string, alongside: () => Promise<void> = async () => {}): Promise<void> {
-    // A cgroup still being made for a create() that will not come is settled and removed first.
-    await this.unprepare(id);
     if (this.cleaned.has(id)) return alongside();
     const cg = this.cgroup(id);
     try {

@@ -58,14 +58,7 @@ export class RunnerRuntime implements ContainerRuntime {
     // The folder exists (it holds the record); a mount a dead daemon left is replaced. Every
     // mount of a container is at or under its rootfs folder: a first start has none to look for.
     if (existsSync(join(dir, 'rootfs'))) await releaseRootfs(dir);
-    // The cgroup and config.json need nothing of the root: made beside the mount, for start().
-    this.runner.prepare(this.startSpec(spec));
-    try {
-      await this.mountRoot(spec, dir);
-    } catch (e) {
-      await this.runner.unprepare(spec.id);
-      throw e;
-    }
+    await this.mountRoot(spec, dir);
   }
 
   private async mountRoot(spec: ContainerSpec, dir: string): Promise<void> {

@@ -12,6 +12,7 @@ import pty from 'node-pty';
 import { unmountAll } from '../../services/rootfs/unmount-all.js';
 import { busyboxRootfs } from '../helpers/busybox-rootfs.js';
 import { killEmbeddedNats } from '../helpers/embedded-nats.js';
+import { DAEMON_NODE_FLAGS } from '../../services/daemon/node-flags.js';
 
 const built = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 export const cliMain = built('services/cli/main.js');
@@ -120,7 +121,7 @@ export class E2eDaemon {
     const fd = openSync(log, 'a');
     const args = ['--root', join(base, 'root'), '--run-root', join(base, 'run'), '--log-level', 'warn',
       ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.daemonArgs ?? [])];
-    const child = spawn(process.execPath, [daemonMain, ...args], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonMain, ...args], {
       stdio: ['ignore', fd, fd],
       env: cleanEnv(),
     });

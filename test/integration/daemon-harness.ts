@@ -17,6 +17,7 @@ import { detectCgroupDriver } from '../../services/cgroups/detect-cgroup-driver.
 import { ContainerRunner } from '../../services/daemon/container-runner.js';
 import { killEmbeddedNats } from '../helpers/embedded-nats.js';
 import { TestHost } from '../helpers/test-host.js';
+import { DAEMON_NODE_FLAGS } from '../../services/daemon/node-flags.js';
 
 export const daemonMain = fileURLToPath(new URL('../../services/daemon/main.js', import.meta.url));
 
@@ -183,7 +184,7 @@ export class DaemonHarness {
 }
 
 export function spawnDaemon(args: string[]): DaemonProcess {
-  const child = spawn(process.execPath, [daemonMain, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonMain, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   child.stderr!.on('data', (b) => { text += b; });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
