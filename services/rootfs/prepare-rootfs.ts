@@ -13,7 +13,7 @@ import { mountOverlay } from './overlay-mount.js';
 import { removeUnmounted } from './remove-unmounted.js';
 import { Rollback } from './rollback.js';
 import { mountTmpfs } from './tmpfs-mount.js';
-import { unmountAll, unmountAllInThread, unmountRootfsAlone } from './unmount-all.js';
+import { unmountAll, unmountRootfsAlone } from './unmount-all.js';
 
 export interface PrepareRootfsOptions {
   /** The container's folder; it must exist. */
@@ -86,7 +86,8 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
  */
 export async function releaseRootfs(containerDir: string): Promise<void> {
   if (await unmountRootfsAlone(containerDir)) return;
-  await unmountAllInThread(containerDir);
+  // Rare (say a root stacked twice by a daemon that died between two mounts): on this thread.
+  unmountAll(containerDir);
 }
 
 // The merged root shows the owner and mode of upper's root, not the image's: make them the same.

@@ -27,23 +27,6 @@ export function unmountAll(dir: string): void {
 }
 
 /**
- * unmountAll with each umount2 off the event loop: an overlay's unmount takes the kernel a
- * fraction of a millisecond or more, which the daemon's other containers should not wait for.
- */
-export async function unmountAllInThread(dir: string): Promise<void> {
-  const real = realOrNothing(dir);
-  if (real === undefined) return;
-  for (let round = 0; round < ROUNDS; round++) {
-    const paths = deepestFirst(real);
-    if (paths.length === 0) return;
-    let clean = true;
-    for (const path of paths) clean = (await unmountOneInThread(path)) && clean;
-    if (clean) return;
-  }
-  throwIfLeft(real);
-}
-
-/**
  * The usual case, with no look at mountinfo, which the kernel writes out a line per mount of the
  * host (a millisecond and more with many containers running): one overlay at `<dir>/rootfs` with
  * the container's etc files and volumes under it, or a root released already. The overlay is
@@ -53,7 +36,7 @@ export async function unmountAllInThread(dir: string): Promise<void> {
  * too detaches what it finds busy. True when that was all there was: rootfs is on its parent's
  * filesystem afterwards (no second mount stacked on the same path, say by a daemon that died
  * between two mounts). EINVAL means nothing is mounted there: nothing of ours is ever mounted
- * under a root that is not. Anything else is left to unmountAllInThread.
+ * under a root that is not. Anything else is left to unmountAll.
  */
 export async function unmountRootfsAlone(dir: string): Promise<boolean> {
   const rootfs = `${dir}/rootfs`;
@@ -108,16 +91,6 @@ function unmountOne(path: string): boolean {
   } catch (err) {
     // Busy (a process has its cwd or a file there): detach now, the kernel frees it when unused.
     if (failureOf(err) === 'busy') umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
-    return false;
-  }
-}
-
-async function unmountOneInThread(path: string): Promise<boolean> {
-  try {
-    await umount2InThread(path, UMOUNT_NOFOLLOW);
-    return true;
-  } catch (err) {
-    if (failureOf(err) === 'busy') await umount2InThread(path, MNT_DETACH | UMOUNT_NOFOLLOW);
     return false;
   }
 }
