@@ -1,8 +1,8 @@
 // The file operations the drivers need, behind one interface so unit tests can run them against a
 // fake kernel on a temporary tree. The real one makes synchronous calls behind the promise
-// interface: a cgroupfs operation is a few microseconds in the kernel, far less than a hop through
-// libuv's thread pool (~30 µs of CPU here), and a container start makes some fifty of them. The
-// exception is mkdir and rmdir: making or freeing a cgroup takes the kernel 0.1-0.3 ms (a
+// interface for files: a cgroupfs read or write is a few microseconds in the kernel, far less than
+// a hop through libuv's thread pool (~30 µs of CPU here), and a container start makes some fifty
+// of them. Not so mkdir and rmdir: making or freeing a cgroup takes the kernel 0.1-0.3 ms (a
 // container has one per hierarchy), and even a failing one waits for the kernel's cgroup lock,
 // which other containers' mkdir and rmdir hold meanwhile; the event loop should not wait for
 // either, so those go to the thread pool, the hierarchies side by side.
@@ -16,10 +16,6 @@ export interface CgroupFs {
   /** Not recursive: EEXIST and ENOENT are the caller's to handle. */
   mkdir(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
-  /** mkdir of a container's own dir (a new cgroup, not one that is there already). */
-  makeLeaf(path: string): Promise<void>;
-  /** rmdir of a container's own dir. */
-  removeLeaf(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
 }
 
@@ -36,8 +32,6 @@ export const nodeCgroupFs: CgroupFs = {
   },
   mkdir: async (path) => { await mkdir(path); },
   rmdir: (path) => rmdir(path),
-  makeLeaf: async (path) => { await mkdir(path); },
-  removeLeaf: (path) => rmdir(path),
   async exists(path) {
     try {
       accessSync(path);

@@ -34,7 +34,7 @@ export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created
     await prepare(layout.leaf, true);
   } catch {
     created.pop();
-    await fs.removeLeaf(layout.leaf);
+    await fs.rmdir(layout.leaf);
     return makeFromTop(fs, layout, created, prepare);
   }
 }
@@ -92,7 +92,7 @@ const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2;
 
 async function mkdirLeaf(fs: CgroupFs, leaf: string): Promise<void> {
   try {
-    await fs.makeLeaf(leaf);
+    await fs.mkdir(leaf);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new TdockerError('ALREADY_EXISTS', `cgroup ${leaf} already exists`);
     throw cgroupFileError(err, `cannot create cgroup ${leaf}`, leaf);

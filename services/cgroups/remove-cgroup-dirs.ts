@@ -28,7 +28,7 @@ export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], chains: s
     let last: unknown;
     const settled = await pollUntil(async () => {
       try {
-        await fs.removeLeaf(leaf);
+        await fs.rmdir(leaf);
         last = undefined;
       } catch (err) {
         last = codeOf(err) === 'ENOENT' ? undefined : err;
