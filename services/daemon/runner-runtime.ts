@@ -58,10 +58,6 @@ export class RunnerRuntime implements ContainerRuntime {
     // The folder exists (it holds the record); a mount a dead daemon left is replaced. Every
     // mount of a container is at or under its rootfs folder: a first start has none to look for.
     if (existsSync(join(dir, 'rootfs'))) await releaseRootfs(dir);
-    await this.mountRoot(spec, dir);
-  }
-
-  private async mountRoot(spec: ContainerSpec, dir: string): Promise<void> {
     let mounts = spec.mounts ?? [];
     const net = spec.net && this.networks;
     if (spec.net && net) {
@@ -87,18 +83,13 @@ export class RunnerRuntime implements ContainerRuntime {
     }
   }
 
-  /** The spec the shim is made with: on a bridge network, the container's network namespace. */
-  private startSpec(spec: ContainerSpec): ContainerSpec {
-    return spec.net && this.networks ? { ...spec, network: { mode: 'path', path: this.networks.manager.netnsOf(spec.id) } } : spec;
-  }
-
   async unmount(id: string): Promise<void> {
     await this.runner.cleanup(id, () => this.runner.unmount(id));
     await this.networks?.manager.disconnect(id);
   }
 
   async start(spec: ContainerSpec): Promise<StartResult> {
-    spec = this.startSpec(spec);
+    if (spec.net && this.networks) spec = { ...spec, network: { mode: 'path', path: this.networks.manager.netnsOf(spec.id) } };
     const hooks = this.createdHooks.get(spec.id);
     if (!hooks) {
       // Nobody waits to attach: the shim starts the payload in the same request (one round trip).
