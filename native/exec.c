@@ -10,6 +10,7 @@
  * runs or the error object, then {"exitCode":N,"signal":N?} when it exits. It exits with the same
  * code. Protocol: native/README.md "tdocker-exec". */
 #define _GNU_SOURCE
+#include "cgroup_join.h"
 #include "config.h"
 #include "json.h"
 #include "payload.h"
@@ -60,7 +61,7 @@ static void join(pid_t pid, char **cgroup_procs)
 	} order[] = { { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
 		      { "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS } };
 	int fds[6];
-	char p[64], num[32];
+	char p[64];
 	/* Open every namespace first: once in the container's mount namespace, /proc is its own. */
 	for (int i = 0; i < 6; i++) {
 		snprintf(p, sizeof(p), "/proc/%d/ns/%s", pid, order[i].name);
@@ -68,13 +69,10 @@ static void join(pid_t pid, char **cgroup_procs)
 		if (fds[i] < 0)
 			die("open", p, errno, errno == ENOENT ? 125 : 125);
 	}
-	int len = snprintf(num, sizeof(num), "%d", getpid());
-	for (char **c = cgroup_procs; c && *c; c++) {
-		int fd = open(*c, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, num, (size_t)len) != len)
-			die("write", *c, errno, 125);
-		close(fd);
-	}
+	const char *failed = NULL;
+	int err = cgroup_join_self(cgroup_procs, 0, &failed);
+	if (err != 0)
+		die("write", failed, err, 125);
 	for (int i = 0; i < 6; i++) {
 		if (setns(fds[i], order[i].type) < 0 && !(order[i].type == CLONE_NEWCGROUP && errno == EINVAL))
 			die("setns", order[i].name, errno, 125);

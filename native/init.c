@@ -2,6 +2,7 @@
 #include "init.h"
 
 #include "caps.h"
+#include "cgroup_join.h"
 #include "json.h"
 #include "payload.h"
 
@@ -314,10 +315,13 @@ noreturn void init_main(const struct config *c, int chan_in, const struct init_s
 		signal(s, SIG_DFL);
 	setup_stdio(chan_in, io, c->terminal);
 	umask(0);
-	expect(INIT_MSG_GO);
+	const char *failed = NULL;
+	int err = cgroup_join_self(c->cgroup_procs, io->cgroup2_joined, &failed);
+	if (err != 0)
+		fail(125, "write", failed, err, NULL);
 
-	/* Only now that the shim has put this pid into the container's cgroups does a cgroup
-	 * namespace rooted there make sense. */
+	/* Only now that this process is in the container's cgroups does a cgroup namespace rooted
+	 * there make sense. */
 	if ((c->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
 		fail(125, "unshare(CLONE_NEWCGROUP)", NULL, errno, NULL);
 	if (io->netns_fd >= 0) {

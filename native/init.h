@@ -9,7 +9,6 @@
 #include <stdnoreturn.h>
 
 /* Messages on the init <-> shim channel, one packet each. */
-#define INIT_MSG_GO 'G'    /* shim -> init: the pid is in every cgroup, go on */
 #define INIT_MSG_READY 'R' /* init -> shim: set up, waiting to exec */
 #define INIT_MSG_START 'S' /* shim -> init: exec the payload now */
 #define INIT_MSG_ERROR 'E' /* init -> shim: followed by a JSON error object */
@@ -18,6 +17,7 @@
 struct init_stdio {
 	int in, out, err;          /* pipe ends for the payload, or -1 with a terminal */
 	int netns_fd;              /* network namespace to join, or -1 */
+	int cgroup2_joined;        /* the clone started the init in its cgroup2 cgroup already */
 };
 
 noreturn void init_main(const struct config *c, int chan, const struct init_stdio *io);

@@ -3,11 +3,12 @@
  *   tdocker-shim CONFIG_JSON
  *
  * Reads the container's config.json, detaches (its own session; run by hand it also forks, so it is
- * reparented away from its caller), becomes a child subreaper, clones the container init into new namespaces, puts the
- * init's pid into every cgroup before the init runs anything of the user's, and prints one JSON
+ * reparented away from its caller), becomes a child subreaper, clones the container init into new namespaces (the init
+ * is in every cgroup before it runs anything of the user's), and prints one JSON
  * line on stdout: {"pid":N} once the container is created, or an error object. The first process
  * exits then (0 or 1); the shim goes on serving its control socket. Protocol: native/README.md. */
 #define _GNU_SOURCE
+#include "cgroup_join.h"
 #include "config.h"
 #include "init.h"
 #include "json.h"
@@ -658,18 +659,6 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-static void join_cgroups(pid_t pid)
-{
-	char num[32];
-	int len = snprintf(num, sizeof(num), "%d", pid);
-	for (char **p = S.cfg.cgroup_procs; p && *p; p++) {
-		int fd = open(*p, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, num, (size_t)len) != len)
-			die("write", *p, errno);
-		close(fd);
-	}
-}
-
 static void ignore_signals(void)
 {
 	/* Terminal and hang-up signals must never take the shim down with a container in it: the
@@ -817,8 +806,16 @@ static void remove_tree(const char *tag, const char *path)
 	char line[8400], body[8192];
 	int n;
 	int err = path[0] == '/' ? mount_id(path, &remove_mnt_id) : EINVAL;
+	/* The top dir is held open across its rmdir. Otherwise its inode is freed inside the rmdir,
+	 * with the trash dir locked, and freeing blocks on a file system mounted with -o discard
+	 * (and no journal to defer it) waits for the disk's discard: every rename into the trash,
+	 * and the lookups and mkdirs in the containers dir that the rename locks in turn, would wait
+	 * too. Held open, the inode goes at the close, after the kernel let go of the trash dir. */
+	int top = err == 0 ? open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	if (err == 0 && (err = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT)) < 0)
 		err = errno; /* nftw's own failure */
+	if (top >= 0)
+		close(top);
 	if (err == 0 || err == ENOENT)
 		n = snprintf(line, sizeof(line), "%s {\"status\":\"removed\"}\n", tag);
 	else if (json_error(body, sizeof(body), "remove", path, err, NULL, 125) > 0)
@@ -935,16 +932,22 @@ static int run_shim(const char *config_path, int start_now)
 	if ((S.sig_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die("signalfd", NULL, errno);
 
-	/* A raw clone without a stack behaves like fork: the child runs on a copy of this stack.
-	 * The cgroup namespace is unshared later by the init, once its pid is in the cgroups. */
+	/* The init starts in the cgroup2 cgroup and joins the v1 ones itself (cgroup_join.c says
+	 * why not the shim). The cgroup namespace is unshared later by the init, once it is in
+	 * every cgroup. */
+	const char *cg2 = NULL;
+	int cgfd = cgroup2_dir_fd(S.cfg.cgroup_procs, &cg2);
+	S.oom_base = read_oom_kills();
 	int flags = S.cfg.clone_flags & ~CLONE_NEWCGROUP;
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = clone_into_cgroup((unsigned long)flags, cgfd, &io.cgroup2_joined);
 	if (pid < 0)
-		die("clone", NULL, errno);
+		die(cgfd >= 0 ? "clone3" : "clone", cg2, errno);
 	if (pid == 0) {
 		close(chan[0]);
 		init_main(&S.cfg, chan[1], &io);
 	}
+	if (cgfd >= 0)
+		close(cgfd);
 	S.pid = pid;
 	close(chan[1]);
 	S.chan = chan[0];
@@ -957,11 +960,7 @@ static int run_shim(const char *config_path, int start_now)
 	if (netns >= 0)
 		close(netns);
 
-	join_cgroups(pid);
-	S.oom_base = read_oom_kills();
-	char m = INIT_MSG_GO, buf[4200];
-	if (send(S.chan, &m, 1, MSG_NOSIGNAL) != 1)
-		die("send", "init channel", errno);
+	char buf[4200];
 	int master = -1;
 	ssize_t n = recv_init(buf, sizeof(buf) - 2, &master);
 	if (n == 1 && buf[0] == INIT_MSG_PTY && master >= 0) {

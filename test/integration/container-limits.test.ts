@@ -47,4 +47,26 @@ describe('container limits', { skip: skipReason }, () => {
     await host.runner.shim(spec.id).kill(9);
     await host.runner.wait(spec.id);
   });
+
+  it('puts the init in its cgroup of every hierarchy, the root of its cgroup namespace', async () => {
+    // The init joins the v1 hierarchies itself and is cloned into the cgroup2 one
+    // (native/cgroup_join.c): every cgroup.procs has it, and inside each path reads "/".
+    const spec = host.spec(['sleep', '30'], { limits: { memory: 64 * MiB, pidsLimit: 16 } });
+    const { pid } = await host.runner.run(spec);
+    try {
+      const files = host.runner.cgroup(spec.id).procsFiles;
+      assert.ok(files.length > 1);
+      for (const f of files) assert.deepEqual(readFileSync(f, 'utf8').trim().split('\n').map(Number), [pid], f);
+      // One line per hierarchy; one procs file per hierarchy in use.
+      const seen = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+      assert.equal(seen.filter((l) => l.endsWith(`/${spec.id}`)).length, files.length, seen.join('\n'));
+    } finally {
+      await host.runner.shim(spec.id).kill(9);
+      await host.runner.wait(spec.id);
+      await host.runner.remove(spec.id);
+    }
+    const inside = await host.runToExit(host.spec(['cat', '/proc/self/cgroup']));
+    assert.equal(inside.exit.exitCode, 0);
+    for (const line of inside.stdout.trim().split('\n')) assert.match(line, /:\/$/, `inside: ${line}`);
+  });
 });
