@@ -7,6 +7,7 @@
 // mount + umount2 pair costs ~100-120 µs, most of it in the kernel.
 
 import { createRequire } from 'node:module';
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import { constants as osConstants, endianness } from 'node:os';
 import { TdockerError, type ErrorCode } from '../services/errors/tdocker-error.js';
 
@@ -55,6 +56,9 @@ export const ST_RELATIME = 0x1000;
 export const PR_GET_DUMPABLE = 3;
 export const PR_SET_CHILD_SUBREAPER = 36;
 
+// Inode attribute flags (chattr; linux/fs.h FS_*_FL).
+export const FS_TOPDIR_FL = 0x00020000;
+
 // statfs(2) f_type values.
 export const OVERLAYFS_SUPER_MAGIC = 0x794c7630;
 export const TMPFS_MAGIC = 0x01021994;
@@ -68,7 +72,7 @@ interface Libc {
   ffi: Ffi;
   params: {
     mount: Signature; umount2: Signature; prctl: Signature; statfs: Signature;
-    mknod: Signature; lsetxattr: Signature; lgetxattr: Signature;
+    mknod: Signature; lsetxattr: Signature; lgetxattr: Signature; ioctl: Signature;
   };
 }
 
@@ -90,6 +94,7 @@ function lib(): Libc {
         mknod: [Str, I32, U64],
         lsetxattr: [Str, Str, U8Array, U64, I32],
         lgetxattr: [Str, Str, U8Array, U64],
+        ioctl: [I32, U64, U8Array],
       },
     };
   }
@@ -267,4 +272,45 @@ export function lgetxattr(path: string, name: string): Buffer | null {
     throw syscallError('lgetxattr', r.errno, what, path);
   }
   return Buffer.from(buf.subarray(0, r.value));
+}
+
+// ioctl(2) requests on inode attribute flags: _IOR/_IOW('f', 1/2, long), though the kernel moves
+// an int.
+const FS_IOC_GETFLAGS = 0x80086601;
+const FS_IOC_SETFLAGS = 0x40086602;
+const NO_FLAGS = new Set([osConstants.errno.ENOTTY, osConstants.errno.EOPNOTSUPP, osConstants.errno.EINVAL]);
+
+/**
+ * Adds inode attribute flags (as `chattr +…`) to the directory at `path`. False when its file
+ * system keeps no such flags (tmpfs, overlay, …): they are hints there is no harm in lacking.
+ */
+export function addInodeFlags(path: string, flags: number): boolean {
+  const what = `set attribute flags of ${path}`;
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW);
+  } catch (e) {
+    throw TdockerError.from(e);
+  }
+  try {
+    const buf = Buffer.alloc(4);
+    let r = call('ioctl', [fd, FS_IOC_GETFLAGS, buf]);
+    if (r.value === -1) {
+      if (NO_FLAGS.has(r.errno)) return false;
+      throw syscallError('ioctl', r.errno, what, path);
+    }
+    const le = endianness() === 'LE';
+    const old = le ? buf.readUInt32LE(0) : buf.readUInt32BE(0);
+    if ((old & flags) === flags) return true;
+    if (le) buf.writeUInt32LE((old | flags) >>> 0, 0);
+    else buf.writeUInt32BE((old | flags) >>> 0, 0);
+    r = call('ioctl', [fd, FS_IOC_SETFLAGS, buf]);
+    if (r.value === -1) {
+      if (NO_FLAGS.has(r.errno)) return false;
+      throw syscallError('ioctl', r.errno, what, path);
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -10,6 +10,7 @@ import type { MountSpec } from '../rootfs/mount-spec.js';
 import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
 import { removeUnmounted } from '../rootfs/remove-unmounted.js';
 import { ensureInitLayer, initLayerFits } from '../rootfs/init-layer.js';
+import { makeContainersFolder } from '../rootfs/containers-folder.js';
 import { Runtime, readExitFile } from '../runtime/runtime.js';
 import type { ShimClient } from '../runtime/shim-client.js';
 import { buildShimConfig, type NetworkMode, type ProcessSpec } from '../runtime/shim-config.js';
@@ -60,6 +61,7 @@ export class ContainerRunner {
   private initLayerMade?: string;
   /** The run root (sockets) is made once; the daemon owns it. */
   private runRootMade = false;
+  private containersMade = false;
   /**
    * Containers whose cgroup and shim this process cleaned up since they were last created:
    * remove() after a stop has nothing to do there again (no failing rmdir per hierarchy, no
@@ -112,12 +114,12 @@ export class ContainerRunner {
   private async makeFolder(id: string): Promise<void> {
     const p = this.paths(id);
     try {
-      // The containers folder is made by the first container only (a hop less for the others).
-      await mkdir(p.dir, { mode: 0o700 }).catch(async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-        await mkdir(join(this.opts.root, 'containers'), { recursive: true, mode: 0o700 });
-        await mkdir(p.dir, { mode: 0o700 });
-      });
+      // The containers folder is made (or marked) by the first container of this process only.
+      if (!this.containersMade) {
+        await makeContainersFolder(join(this.opts.root, 'containers'));
+        this.containersMade = true;
+      }
+      await mkdir(p.dir, { mode: 0o700 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new TdockerError('ALREADY_EXISTS', `container ${id} already exists`);

@@ -16,6 +16,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { ContainerRecord } from './container-record.js';
+import { makeContainersFolder } from '../rootfs/containers-folder.js';
 
 /** Renders the record when it is written: a burst of transitions costs one serialization. */
 export type RecordRender = () => ContainerRecord;
@@ -100,7 +101,7 @@ export class RecordStore {
   /** Makes the container's folder (its first record is then saved); rejects when it exists. */
   async create(id: string): Promise<void> {
     if (!this.madeRoot) {
-      await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+      await makeContainersFolder(join(this.root, 'containers'));
       this.madeRoot = true;
     }
     try {

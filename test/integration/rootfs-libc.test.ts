@@ -2,14 +2,17 @@
 // and the error a failed call throws.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   MNT_DETACH, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, PR_GET_DUMPABLE, ST_NODEV, ST_NOEXEC, ST_NOSUID, ST_RDONLY, TMPFS_MAGIC,
-  mount, prctl, statfs, umount2,
+  FS_TOPDIR_FL, addInodeFlags, mount, prctl, statfs, umount2,
 } from '../../native/libc.js';
 import { TdockerError } from '../../services/errors/tdocker-error.js';
 import { cleanupTempDir, mountedUnder, skipReason, tempDir } from './rootfs-fixture.js';
+
+const EXT4_SUPER_MAGIC = 0xef53;
 
 describe('native/libc', { skip: skipReason }, () => {
   let dir: string;
@@ -46,5 +49,25 @@ describe('native/libc', { skip: skipReason }, () => {
 
   it('calls prctl', () => {
     assert.equal(prctl(PR_GET_DUMPABLE), 1);
+  });
+
+  it('adds an inode attribute flag where the file system keeps them, and says false on tmpfs', () => {
+    // The folder of this test sits on the host's disk; a tmpfs keeps no TOPDIR flag.
+    const onDisk = join(dir, 'top');
+    mkdirSync(onDisk);
+    const kept = addInodeFlags(onDisk, FS_TOPDIR_FL);
+    const attrs = execFileSync('lsattr', ['-d', onDisk], { encoding: 'utf8' }).split(' ')[0]!;
+    assert.equal(attrs.includes('T'), kept, attrs);
+    if (statfs(onDisk).type === EXT4_SUPER_MAGIC) assert.equal(kept, true);
+    assert.equal(addInodeFlags(onDisk, FS_TOPDIR_FL), kept); // again: nothing to change
+    const target = join(dir, 'flags-tmpfs');
+    mkdirSync(target);
+    mount('tmpfs', target, 'tmpfs', 0, 'size=1m');
+    try {
+      assert.equal(addInodeFlags(target, FS_TOPDIR_FL), false);
+    } finally {
+      umount2(target, 0);
+    }
+    assert.throws(() => addInodeFlags(join(dir, 'missing'), FS_TOPDIR_FL), /ENOENT/);
   });
 });
