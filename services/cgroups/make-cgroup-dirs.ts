@@ -5,8 +5,11 @@ import type { CgroupFs } from './cgroup-fs.js';
 import { cgroupFileError } from './cgroup-file-error.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 
-/** Runs on each dir below the base, top first, before its child is made; `ours` is false for a dir that was there already and is not the project's. */
-export type PrepareDir = (dir: string, ours: boolean) => Promise<void>;
+/**
+ * Runs on each dir below the base, top first, before its child is made; `ours` is false for a dir
+ * that was there already and is not the project's. `kind` says which of the layout's dirs it is.
+ */
+export type PrepareDir = (dir: string, ours: boolean, kind: 'parent' | 'group' | 'leaf') => Promise<void>;
 
 async function mkdirIfMissing(fs: CgroupFs, dir: string): Promise<boolean> {
   try {
@@ -31,7 +34,7 @@ export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created
   }
   created.push(layout.leaf);
   try {
-    await prepare(layout.leaf, true);
+    await prepare(layout.leaf, true, 'leaf');
   } catch {
     created.pop();
     await fs.rmdir(layout.leaf);
@@ -50,7 +53,7 @@ async function makeFromTop(fs: CgroupFs, layout: CgroupLayout, created: string[]
       throw err;
     }
     created.push(layout.leaf);
-    await prepare(layout.leaf, true);
+    await prepare(layout.leaf, true, 'leaf');
     return;
   }
 }
@@ -81,11 +84,11 @@ async function makeGroup(fs: CgroupFs, layout: CgroupLayout, created: string[], 
   for (const dir of layout.parents) {
     const made = await mkdirIfMissing(fs, dir);
     if (made) created.push(dir);
-    await prepare(dir, made);
+    await prepare(dir, made, 'parent');
   }
   if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
   // The group dir is the project's even when an earlier container made it.
-  await prepare(layout.group, true);
+  await prepare(layout.group, true, 'group');
 }
 
 const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2; // ENOENT

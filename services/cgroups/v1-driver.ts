@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { precondition } from '../errors/tdocker-error.js';
 import { CgroupDir } from './cgroup-dir.js';
 import { cgroupLayout, checkCgroupName, checkCgroupParent, recordedLayout, type CgroupLayout } from './cgroup-layout.js';
+import { restrictDevices } from './device-rules.js';
 import type { DriverSettings } from './driver-settings.js';
 import type { CgroupDriver, CgroupLimits, CgroupPlacement, CgroupVersion } from './driver.js';
 import type { Hierarchy } from './hierarchy.js';
@@ -50,8 +51,7 @@ export class V1Driver implements CgroupDriver {
     try {
       // The hierarchies are independent: made side by side. Every one is settled before an undo
       // looks at `created`, so nothing is made after the undo ran.
-      const made = await Promise.allSettled(layouts.map((l) =>
-        makeCgroupDirs(this.settings.fs, l, created, l.hierarchy.controllers.includes('cpuset') ? this.fillCpuset : nothing)));
+      const made = await Promise.allSettled(layouts.map((l) => makeCgroupDirs(this.settings.fs, l, created, this.prepareFor(l))));
       const failed = made.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
       const cgroup = new V1Cgroup(id, this.settings.fs, layouts, created);
@@ -63,9 +63,16 @@ export class V1Driver implements CgroupDriver {
     }
   }
 
+  private prepareFor(l: CgroupLayout): PrepareDir {
+    const c = l.hierarchy.controllers;
+    return c.includes('cpuset') ? this.fillCpuset : c.includes('devices') ? this.groupDevices : nothing;
+  }
+
   // A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel refuses
-  // tasks (ENOSPC) until both are filled in: copy the parent's, top down.
-  private readonly fillCpuset: PrepareDir = async (path, ours) => {
+  // tasks (ENOSPC) until both are filled in: copy the parent's, top down. The group dir also
+  // asks the kernel to fill its children at mkdir (cgroup.clone_children), so a container's dir
+  // is born filled: two reads then instead of four and two writes.
+  private readonly fillCpuset: PrepareDir = async (path, ours, kind) => {
     if (!ours) return;
     const dir = new CgroupDir(this.settings.fs, path);
     const parent = new CgroupDir(this.settings.fs, posix.dirname(path));
@@ -75,5 +82,13 @@ export class V1Driver implements CgroupDriver {
       if (value === '') throw precondition(`cannot fill ${name} of ${path}: its parent ${parent.path} has none`);
       await dir.write(name, value);
     }
+    if (kind === 'group') await dir.write('cgroup.clone_children', 1).catch(() => {});
+  };
+
+  // The group dir gets Docker's device list, which each container's dir then inherits at mkdir
+  // (V1Cgroup.applyDevices checks). Only a dir without children can change it: one that has
+  // them (containers of an earlier daemon) stays as it is, and each new dir gets its own rules.
+  private readonly groupDevices: PrepareDir = async (path, ours, kind) => {
+    if (ours && kind === 'group') await restrictDevices(new CgroupDir(this.settings.fs, path)).catch(() => {});
   };
 }
