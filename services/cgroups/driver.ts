@@ -40,7 +40,7 @@ export interface CgroupPlacement {
 
 export interface Cgroup {
   readonly id: string;
-  /** Every cgroup.procs a container's pid must be written into before it runs anything. */
+  /** The cgroup.procs of every cgroup a container's init joins before it runs anything (native/cgroup_join.c). */
   readonly procsFiles: string[];
   /** memory.oom_control (v1) or memory.events (v2); both hold a line `oom_kill N`. */
   readonly oomFile?: string;

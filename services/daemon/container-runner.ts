@@ -215,8 +215,8 @@ export class ContainerRunner {
   }
 
   /**
-   * The container's cgroup where it was made: config.json records every cgroup.procs the shim
-   * joined, so a daemon restarted in another cgroup of its own still finds it.
+   * The container's cgroup where it was made: config.json records the cgroup.procs of every
+   * cgroup the init joined, so a daemon restarted in another cgroup of its own still finds it.
    */
   cgroup(id: string): Cgroup {
     let procs = this.cgroupProcs.get(id);
