@@ -19,7 +19,6 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -56,6 +55,7 @@ int cgroup2_dir_fd(char **procs, const char **path)
 	for (char **p = procs; p && *p; p++) {
 		if (!is_cgroup2(*p) || dir_of(*p, dir, sizeof(dir)) < 0)
 			continue;
+		/* Unopenable, it is left to the child's own write of cgroup.procs, which says why. */
 		int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
 			*path = *p;
@@ -79,9 +79,9 @@ pid_t clone_into_cgroup(unsigned long flags, int cgfd, int *placed)
 			*placed = 1;
 			return (pid_t)pid;
 		}
-		/* A kernel without clone3 or CLONE_INTO_CGROUP: the plain clone below, and the
-		 * child writes its cgroup.procs. Other refusals are the cgroup's, and that write
-		 * reports them. */
+		/* A kernel without clone3 (ENOSYS) or without CLONE_INTO_CGROUP (E2BIG, EINVAL):
+		 * the plain clone below, and the child writes its cgroup.procs. Any other error
+		 * (the cgroup refusing the child, a limit) is the caller's to report. */
 		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
 			return -1;
 	}
