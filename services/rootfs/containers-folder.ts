@@ -13,5 +13,9 @@ import { FS_TOPDIR_FL, addInodeFlags } from '../../native/libc.js';
  */
 export async function makeContainersFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  addInodeFlags(dir, FS_TOPDIR_FL);
+  try {
+    addInodeFlags(dir, FS_TOPDIR_FL);
+  } catch {
+    // A hint to the allocator: a file system that refuses it (EPERM, EROFS…) only goes without.
+  }
 }
