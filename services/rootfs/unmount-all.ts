@@ -43,8 +43,7 @@ export async function unmountRootfsAlone(dir: string): Promise<boolean> {
   try {
     await umount2InThread(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (err) {
-    const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
-    if (name !== 'EINVAL') return false;
+    if (errnoNameOf(err) !== 'EINVAL') return false;
   }
   try {
     return lstatSync(rootfs).dev === lstatSync(dir).dev;
@@ -75,8 +74,13 @@ function throwIfLeft(real: string): void {
 }
 
 /** What a failed umount2 means: 'gone' (nothing to do), 'busy' (detach it), or rethrow. */
+/** `EBUSY` and the like for a failed libc call; '' for any other error. */
+function errnoNameOf(err: unknown): string {
+  return err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
+}
+
 function failureOf(err: unknown): 'gone' | 'busy' {
-  const name = err instanceof TdockerError && err.errno !== undefined ? errnoName(err.errno) : '';
+  const name = errnoNameOf(err);
   // EINVAL/ENOENT: already gone with a detached parent, or never reachable by this path.
   if (name === 'EINVAL' || name === 'ENOENT') return 'gone';
   if (name !== 'EBUSY') throw err;
