@@ -67,7 +67,8 @@ describe('rootfs unmountAll', { skip: skipReason }, () => {
       const cd = join(dir, `release-${shape}`);
       mkdirSync(join(cd, 'rootfs'), { recursive: true });
       mount('tmpfs', join(cd, 'rootfs'), 'tmpfs', 0, 'size=64k');
-      mount('tmpfs', join(cd, 'rootfs'), 'tmpfs', 0, 'size=64k');
+      // Stacked, release goes the long way (mountinfo); the other shapes take its one detach.
+      if (shape === 'stacked') mount('tmpfs', join(cd, 'rootfs'), 'tmpfs', 0, 'size=64k');
       mkdirSync(join(cd, 'rootfs', 'etc'));
       if (shape === 'nested') mount('tmpfs', join(cd, 'rootfs', 'etc'), 'tmpfs', 0, 'size=64k');
       const child = shape === 'busy' ? spawn('sleep', ['30'], { cwd: join(cd, 'rootfs', 'etc'), stdio: 'ignore' }) : undefined;
