@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { OPAQUE_XATTR } from '../images/layer-writer.js';
 import { hostSpecialFiles, type SpecialFiles } from '../images/special-files.js';
 import { memberHeader, TAR_END } from '../images/tar-writer.js';
-import { base, fileChunks, nodeMembers } from '../images/tree-tar.js';
+import { base, nodeMembers } from '../images/tree-tar.js';
 
 const CHUNK = 1 << 20;
 
@@ -31,9 +31,6 @@ export async function* overlayTar(dirs: readonly string[], special: SpecialFiles
   const layers: Layer[] = dirs.filter((d) => existsSync(d)).map((root) => ({ root, opaque: special.dirsWithXattr(root, OPAQUE_XATTR, 'y') }));
   const links = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);
-  const fileData = (abs: string, rel: string, size: number) => fileChunks(abs, rel, size, buf);
-
-
   // A directory of the merged view and the layers that make it up (top first, down to the
   // first layer where it is opaque).
   const stack: { rel: string; from: Layer[] }[] = [];
@@ -73,7 +70,7 @@ export async function* overlayTar(dirs: readonly string[], special: SpecialFiles
         yield memberHeader({ ...base(rel, st), type: 'dir' });
         subdirs.push({ rel, from: dirLayers });
       } else {
-        yield* nodeMembers(rel, top.abs, st, links, fileData);
+        yield* nodeMembers(rel, top.abs, st, links, buf);
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);

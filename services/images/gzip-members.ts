@@ -19,8 +19,15 @@ const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 
-const corrupt = (why: string) => new TdockerError('INVALID_ARGUMENT', `corrupt gzip stream: ${why}`);
-const truncated = () => new TdockerError('INVALID_ARGUMENT', 'truncated gzip stream');
+const corrupt = (why: string, cause?: unknown) => new TdockerError('INVALID_ARGUMENT', `corrupt gzip stream: ${why}`, cause === undefined ? {} : { cause });
+const truncated = (cause?: unknown) => new TdockerError('INVALID_ARGUMENT', 'truncated gzip stream', cause === undefined ? {} : { cause });
+
+/** The project's error for zlib's own failure (a Z_* code): truncated or corrupt input; undefined for any other. */
+export function zlibInputError(err: unknown): TdockerError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string' || !e.code.startsWith('Z_')) return undefined;
+  return e.code === 'Z_BUF_ERROR' ? truncated(err) : corrupt(e.message, err);
+}
 
 /** Input chunks that can be read a few bytes at a time and given back. */
 class Input {
@@ -42,16 +49,13 @@ class Input {
     if (b.length) this.back.push(b);
   }
 
-  /** Exactly `n` bytes, or undefined at the end of the input (the bytes read are given back). */
-  async take(n: number): Promise<Buffer | undefined> {
+  /** Exactly `n` bytes; the input ending first is a truncated stream. */
+  async take(n: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let len = 0;
     while (len < n) {
       const b = await this.next();
-      if (!b) {
-        for (let i = parts.length - 1; i >= 0; i--) this.unshift(parts[i]!);
-        return undefined;
-      }
+      if (!b) throw truncated();
       parts.push(b);
       len += b.length;
     }
@@ -92,18 +96,17 @@ async function header(input: Input, first: boolean): Promise<boolean> {
     break;
   }
   const h = await input.take(10);
-  if (!h) throw truncated();
   if (h[0] !== 0x1f || h[1] !== 0x8b) throw corrupt(first ? 'not gzip' : 'trailing garbage after a member');
   if (h[2] !== 8) throw corrupt(`unknown compression method ${h[2]}`);
   const flags = h[3]!;
   if (flags & 0xe0) throw corrupt('reserved header flags set');
   if (flags & FEXTRA) {
     const xlen = await input.take(2);
-    if (!xlen || !(await input.take(xlen.readUInt16LE(0)))) throw truncated();
+    await input.take(xlen.readUInt16LE(0));
   }
   if (flags & FNAME) await input.zeroTerminated(MAX_HEADER);
   if (flags & FCOMMENT) await input.zeroTerminated(MAX_HEADER);
-  if (flags & FHCRC && !(await input.take(2))) throw truncated();
+  if (flags & FHCRC) await input.take(2);
   return true;
 }
 
@@ -158,13 +161,10 @@ export async function* gzipMembers(chunks: AsyncIterable<Buffer>): AsyncGenerato
           (e: unknown) => e,
         );
         if (failed !== undefined) throw failed;
-        const e = err as NodeJS.ErrnoException;
-        if (typeof e.code === 'string' && e.code.startsWith('Z_')) throw e.code === 'Z_BUF_ERROR' ? truncated() : corrupt(e.message);
-        throw err;
+        throw zlibInputError(err) ?? err;
       }
       await feeding;
       const trailer = await input.take(8);
-      if (!trailer) throw truncated();
       if (trailer.readUInt32LE(4) !== size % 2 ** 32) throw corrupt('uncompressed size does not match the trailer');
     }
   } finally {

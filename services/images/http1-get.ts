@@ -197,9 +197,7 @@ class Exchange implements Http1Response {
         if (wait) {
           this.socket.pause();
           wait.then(
-            () => {
-              if (this.feed(data, pos) && !this.finished) this.socket.resume();
-            },
+            () => void this.feed(data, pos), // resumes the socket itself when it may read on
             (err) => this.fail(err),
           );
           return false;

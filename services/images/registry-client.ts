@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { pumpOf, type ChunkPump } from './chunk-pump.js';
-import { http1Get } from './http1-get.js';
+import { http1Get, type Http1Response } from './http1-get.js';
 import { digestOf } from './image-config.js';
 import { MEDIA } from './oci-types.js';
 
@@ -23,19 +23,11 @@ export interface RegistryClientOptions {
   signal?: AbortSignal;
 }
 
-/** A response whose body is lent chunk by chunk, as http1Get gives it. */
-interface BlobResponse extends ChunkPump {
-  status: number;
-  /** Lower-case names. */
-  headers: Record<string, string | undefined>;
-  text(max?: number): Promise<string>;
-  close(): void;
-}
-
-function incoming(res: IncomingMessage): BlobResponse {
+/** node:http's response in http1Get's shape: the body lent chunk by chunk. */
+function incoming(res: IncomingMessage): Http1Response {
   return {
     status: res.statusCode ?? 0,
-    headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+    headers: Object.fromEntries(Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v]]))),
     pump: pumpOf(res).pump,
     async text(max = 4096) {
       let body = '';
@@ -114,14 +106,14 @@ export class RegistryClient {
     }
   }
 
-  private async open(url: URL, authorization: string | undefined): Promise<BlobResponse> {
+  private async open(url: URL, authorization: string | undefined): Promise<Http1Response> {
     const headers: Record<string, string> = authorization ? { authorization } : {};
     if (url.protocol === 'https:') return this.request(url, headers);
     // Its failures name the host (the registry, or the storage it redirected to).
     return http1Get(url, headers, this.opts.signal);
   }
 
-  private request(url: URL, headers: Record<string, string>): Promise<BlobResponse> {
+  private request(url: URL, headers: Record<string, string>): Promise<Http1Response> {
     const signal = this.opts.signal;
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {

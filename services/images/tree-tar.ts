@@ -19,11 +19,11 @@ export interface TreeTarOptions {
 
 const CHUNK = 1 << 20;
 
-export function major(rdev: number): number {
+function major(rdev: number): number {
   return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
 }
 
-export function minor(rdev: number): number {
+function minor(rdev: number): number {
   return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn & 0xffffffffn));
 }
 
@@ -36,7 +36,7 @@ export function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
  * A regular file's `size` bytes in chunks read into `buf` (copied out), without following a
  * final symlink; a file that shrank meanwhile is an error (its tar header is already written).
  */
-export function* fileChunks(abs: string, rel: string, size: number, buf: Buffer): Generator<Buffer> {
+function* fileChunks(abs: string, rel: string, size: number, buf: Buffer): Generator<Buffer> {
   const fd = openSync(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
     let left = size;
@@ -53,14 +53,15 @@ export function* fileChunks(abs: string, rel: string, size: number, buf: Buffer)
 
 /**
  * The members of one node that is not a directory: a regular file (a hard link to the first path
- * seen with its dev:ino, recorded in `links`), a symlink, a device or a fifo. Sockets give none.
+ * seen with its dev:ino, recorded in `links`; its bytes read through `buf`), a symlink, a device or
+ * a fifo. Sockets give none.
  */
 export function* nodeMembers(
   rel: string,
   abs: string,
   st: Stats,
   links: Map<string, string>,
-  fileData: (abs: string, rel: string, size: number) => Iterable<Buffer>,
+  buf: Buffer,
 ): Generator<Buffer> {
   if (st.isFile()) {
     if (st.nlink > 1) {
@@ -73,7 +74,7 @@ export function* nodeMembers(
       links.set(key, rel);
     }
     yield memberHeader({ ...base(rel, st), type: 'file', size: st.size });
-    yield* fileData(abs, rel, st.size);
+    yield* fileChunks(abs, rel, st.size, buf);
     yield padding(st.size);
   } else if (st.isSymbolicLink()) {
     yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(abs) });
@@ -87,9 +88,6 @@ export function* nodeMembers(
 export async function* treeTar(root: string, opts: TreeTarOptions = {}): AsyncGenerator<Buffer> {
   const links = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);
-  const fileData = (abs: string, rel: string, size: number) => fileChunks(abs, rel, size, buf);
-
-
   // Depth first, names sorted, directories before their contents.
   const stack: string[] = [''];
   while (stack.length) {
@@ -111,7 +109,7 @@ export async function* treeTar(root: string, opts: TreeTarOptions = {}): AsyncGe
         const wh = dirRel ? `${dirRel}/${WHITEOUT_PREFIX}${name}` : `${WHITEOUT_PREFIX}${name}`;
         yield memberHeader({ ...base(wh, st), type: 'file', mode: 0, size: 0 });
       } else {
-        yield* nodeMembers(rel, abs, st, links, fileData);
+        yield* nodeMembers(rel, abs, st, links, buf);
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);

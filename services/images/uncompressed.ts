@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
-import { gzipMembers, INFLATE_OUTPUT } from './gzip-members.js';
+import { gzipMembers, INFLATE_OUTPUT, zlibInputError } from './gzip-members.js';
 
 export interface UncompressOptions {
   /** Most uncompressed bytes accepted. */
@@ -119,11 +119,7 @@ export async function* uncompressed(input: AsyncIterable<unknown>, opts: Uncompr
       for await (const c of gunzip) yield counted(c as Buffer);
     } catch (err) {
       if (err instanceof TdockerError) throw err;
-      const e = err as NodeJS.ErrnoException;
-      if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
-        throw new TdockerError('INVALID_ARGUMENT', e.code === 'Z_BUF_ERROR' ? 'truncated gzip stream' : `corrupt gzip stream: ${e.message}`, { cause: err });
-      }
-      throw err;
+      throw zlibInputError(err) ?? err;
     }
   } finally {
     gunzip?.destroy();

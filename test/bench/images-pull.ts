@@ -59,7 +59,6 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-
 /** The type of the file system a directory is on. */
 const fsType = (dir: string) => execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' }).trim().split('\n').at(-1);
 
