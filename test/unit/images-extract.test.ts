@@ -319,6 +319,11 @@ describe('layer extraction', () => {
     flipped[5000] = flipped[5000]! ^ 0x55;
     await assert.rejects(extract(flipped, { expectDiffId }), says('INVALID_ARGUMENT', /digest mismatch|corrupt gzip/));
     await assert.rejects(extract(stored.subarray(0, stored.length - 3), { expectDiffId }), says('INVALID_ARGUMENT', /truncated gzip/));
+    // Only the trailer's CRC wrong: skipped where the diff id is checked, refused where it is not.
+    const badCrc = Buffer.from(stored);
+    badCrc.writeUInt32LE(badCrc.readUInt32LE(badCrc.length - 8) ^ 1, badCrc.length - 8);
+    assert.equal((await extract(badCrc, { expectDiffId })).layer.diffId, expectDiffId);
+    await assert.rejects(extract(badCrc), says('INVALID_ARGUMENT', /corrupt gzip/));
   });
 
   it('names compressions it cannot read', async () => {
