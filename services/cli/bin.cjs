@@ -3,7 +3,7 @@
 // CommonJS on purpose: a command starts a Node process every time, and an ES module entry costs
 // a few milliseconds of ESM loader on each (builtin facades, an asynchronous read of the file).
 //
-// It runs the bundle (tdocker.cjs: the CLI with grpc-js and the generated code in one file)
+// It runs the bundle (tdocker.cjs: the CLI and the generated code; grpc-js is tdocker-grpc.cjs)
 // compiled with V8's code cache made at build time, since Node 20 has no compile cache for user
 // code and parsing the bundle would cost more than most commands. As the bin, it trusts the
 // bundle the build made: looking at every source's mtime costs milliseconds per command. main.js

@@ -1,5 +1,6 @@
 // Builds the CLI's bundle (run by `npm run build:cli`, after tsc) into build/services/cli/:
-// tdocker.cjs, cli-entry.ts with everything it imports (grpc-js, the generated code) in one file;
+// tdocker.cjs, cli-entry.ts with everything it imports (the generated code) but grpc-js in one
+// file; tdocker-grpc.cjs, grpc-js, a second script run on first use (and its .cache, see below);
 // tdocker.cjs.cache, V8's code cache for it, made after a warm-up (code-cache-warm-up.ts) so that
 // a command starts without parsing and compiling the bundle; tdocker.cjs.inputs, the sources it
 // was made from (bin.cjs uses it only while none is newer); and bin.cjs, the bin that runs it.
@@ -55,8 +56,7 @@ exports.makeGenericClientConstructor = (...spec) => {
     Made ??= load().makeGenericClientConstructor(...spec);
     return new Made(...args);
   };
-};
-Object.defineProperty(exports, 'Client', { enumerable: true, get: () => load().Client });`,
+};`,
       loader: 'js',
       resolveDir: args.pluginData.resolveDir,
     }));

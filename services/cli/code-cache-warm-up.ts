@@ -12,19 +12,13 @@ import { IoFrame, ListContainersResponse } from '../../proto/gen/tinydocker/v1/c
 import { PingResponse, VersionResponse } from '../../proto/gen/tinydocker/v1/system.js';
 import { actionLoaders } from './actions/action-table.js';
 import { commandLoaders } from './args/command-table.js';
+import { frameMessage } from './client/grpc-frames.js';
 import { runCli, type CliStdio } from './run-cli.js';
-
-/** gRPC's length-prefixed message framing. */
-function grpcMessage(bytes: Uint8Array): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(bytes.length, 1);
-  return Buffer.concat([head, bytes]);
-}
 
 function answer(stream: ServerHttp2Stream, messages: Uint8Array[], status = 0): void {
   stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status) }));
-  stream.end(Buffer.concat(messages.map(grpcMessage)));
+  stream.end(Buffer.concat(messages.map(frameMessage)));
 }
 
 function fakeDaemon(stream: ServerHttp2Stream, path: string): void {

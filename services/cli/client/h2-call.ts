@@ -83,11 +83,6 @@ export class H2Call<Req, Res> extends EventEmitter {
     return this.#stream.write(frameMessage(this.#encode(message).finish()));
   }
 
-  /** No more messages from this side. */
-  end(): void {
-    if (!this.#done && !this.#stream.destroyed) this.#stream.end();
-  }
-
   pause(): this {
     this.#paused = true;
     this.#stream.pause();
@@ -136,6 +131,5 @@ export class H2Call<Req, Res> extends EventEmitter {
     this.#session.close();
     if (status.code === OK) this.emit('end');
     else this.emit('error', new GrpcCallError(status));
-    this.emit('status', status);
   }
 }
