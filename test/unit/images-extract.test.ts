@@ -321,7 +321,7 @@ describe('layer extraction', () => {
     await assert.rejects(extract(stored.subarray(0, stored.length - 3), { expectDiffId }), says('INVALID_ARGUMENT', /truncated gzip/));
     // Only the trailer's CRC wrong: skipped where the diff id is checked, refused where it is not.
     const badCrc = Buffer.from(stored);
-    badCrc.writeUInt32LE(badCrc.readUInt32LE(badCrc.length - 8) ^ 1, badCrc.length - 8);
+    badCrc.writeUInt32LE((badCrc.readUInt32LE(badCrc.length - 8) ^ 1) >>> 0, badCrc.length - 8);
     assert.equal((await extract(badCrc, { expectDiffId })).layer.diffId, expectDiffId);
     await assert.rejects(extract(badCrc), says('INVALID_ARGUMENT', /corrupt gzip/));
   });
