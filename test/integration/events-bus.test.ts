@@ -121,9 +121,11 @@ describe('events: bus on a real nats-server', { skip: natsSkip }, () => {
     assert.deepEqual(byEvent.events.map((e) => `${e.subject === y} ${e.data.action}`), ['true start', 'true die']);
     assert.ok(byId.events.every((e) => e.subject === x) && byId.events.length === 6);
 
-    // --until in the past: the replay ends by itself at the last event before it.
-    const middle = all.events[5]!;
-    const until = new Date(Number(parseRfc3339Nano(middle.time)! / 1_000_000n) + 1);
+    // --until in the past: the replay ends by itself at the last event before it. The six
+    // published before the gap are the first six by time (the two hosts' events may interleave
+    // in the stream in any order); --until falls 1 ms after the latest of them, in the gap.
+    const times = all.events.map((e) => parseRfc3339Nano(e.time)!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const until = new Date(Number(times[5]! / 1_000_000n) + 1);
     const bounded: CloudEvent[] = [];
     await reader.subscribe({ since: before, until, filters: { host: ['replay-1', 'replay-2'] } }, (e) => bounded.push(e), new AbortController().signal);
     assert.equal(bounded.length, 6, 'until cut the replay');
