@@ -56,7 +56,8 @@ function fromMountRoot(m: CgroupMount, path: string): string {
  * The v1 controllers a container's limits, stats, freezer and device rules use. A container joins
  * only the hierarchies that carry one of them: each further hierarchy (blkio, hugetlb,
  * name=systemd, …) costs a mkdir, a join and an rmdir per container for nothing this project reads
- * or limits, and the container stays in the daemon's cgroup there.
+ * or limits, and the container stays in the daemon's cgroup there. Of these, cpu, cpuacct and
+ * cpuset are joined only when the container's limits use them (joined-hierarchies.ts).
  */
 export const USED_V1_CONTROLLERS: readonly string[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices'];
 

@@ -1,9 +1,10 @@
 // Hybrid hosts: v1 controllers plus a cgroup2 mount (usually /sys/fs/cgroup/unified).
 //
 // Choice: the limits, stats and the freezer are the v1 driver's. The unified mount is used for
-// tracking only: the container gets a dir there too and its pid goes into that cgroup.procs, so
-// tools reading the v2 tree (systemd, `0::` in /proc/<pid>/cgroup) see it, and SIGKILL goes through
-// its cgroup.kill when the kernel has one. Controllers listed in the unified mount's
+// tracking: the container gets a dir there too and its pid goes into that cgroup.procs, so tools
+// reading the v2 tree (systemd, `0::` in /proc/<pid>/cgroup) see it, SIGKILL goes through its
+// cgroup.kill when the kernel has one, and its cpu.stat (there without any controller) gives the
+// CPU usage, so a container without CPU limits joins neither cpu nor cpuacct. Controllers listed in the unified mount's
 // cgroup.controllers are not used: a controller is active in one hierarchy only, and the ones the
 // limits need are the v1 ones (on these hosts it lists only hugetlb).
 import type { DriverSettings } from './driver-settings.js';

@@ -13,13 +13,14 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
  * Removes each leaf, retrying on EBUSY (tasks that have just exited stay counted until they are
  * reaped) for up to `timeoutMs` in all; then the shared dirs, chain by chain (a chain is one
  * hierarchy's group dir and the parents above it, deepest first). A busy dir (EBUSY: another
- * container still has its cgroup inside) ends its chain: the dirs above it hold it. With
- * `sameTenants`, the first dir of every chain holds the same containers (the group dir of each
- * hierarchy), so a busy first dir ends them all: the last container to go removes them, and the
- * others save a failing rmdir under the kernel's cgroup lock per hierarchy and level. Dirs that
- * are already gone are fine.
+ * container still has its cgroup inside) ends its chain: the dirs above it hold it. From chain
+ * `sameTenantsFrom` on, the first dir of every chain holds the same containers (the group dir of
+ * each hierarchy every container joins), so a busy one ends them all: the last container to go
+ * removes them, and the others save a failing rmdir under the kernel's cgroup lock per hierarchy
+ * and level. The chains before it (hierarchies joined on demand) hold some of those containers
+ * only, and are tried each on its own. Dirs that are already gone are fine.
  */
-export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], chains: string[][], opts: { sameTenants?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], chains: string[][], opts: { sameTenantsFrom?: number; timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? REMOVE_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let failure: TdockerError | undefined;
@@ -45,14 +46,15 @@ export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], chains: s
       });
     }
   }));
-  chains: for (const chain of chains) {
+  const sameFrom = opts.sameTenantsFrom ?? chains.length;
+  chains: for (const [c, chain] of chains.entries()) {
     for (const [i, dir] of chain.entries()) {
       try {
         await fs.rmdir(dir);
       } catch (err) {
         const code = codeOf(err) ?? '';
         if (code === 'EBUSY' || code === 'ENOTEMPTY') {
-          if (i === 0 && opts.sameTenants) break chains;
+          if (i === 0 && c >= sameFrom) break chains;
           break;
         }
         if (code !== 'ENOENT') failure ??= cgroupFileError(err, `cannot remove cgroup ${dir}`, dir);

@@ -4,6 +4,7 @@ import { precondition } from '../errors/tdocker-error.js';
 import { CgroupDir } from './cgroup-dir.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import type { CgroupLayout } from './cgroup-layout.js';
+import { joinedByAll } from './joined-hierarchies.js';
 import { restrictDevices } from './device-rules.js';
 import type { Cgroup, CgroupLimits, CgroupStats } from './driver.js';
 import { removeCgroupDirs } from './remove-cgroup-dirs.js';
@@ -71,8 +72,10 @@ export class V1Cgroup implements Cgroup {
       const limit = await mem.readLimit('memory.limit_in_bytes');
       if (limit !== undefined) out.memory.limit = limit;
     }
+    // A container joins cpuacct only where there is no unified dir (joined-hierarchies.ts).
     const acct = this.controller('cpuacct');
     if (acct) out.cpu = { usageNs: await acct.readNumber('cpuacct.usage') };
+    else if (this.unified) out.cpu = { usageNs: ((await this.unified.readKeyed('cpu.stat')).get('usage_usec') ?? 0) * 1000 };
     const pids = this.controller('pids');
     if (pids) {
       out.pids = { current: await pids.readNumber('pids.current') };
@@ -130,7 +133,12 @@ export class V1Cgroup implements Cgroup {
   }
 
   async remove(): Promise<void> {
-    const chains = this.layouts.map((l) => [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()]);
-    await removeCgroupDirs(this.fs, this.layouts.map((l) => l.leaf), chains, { sameTenants: true });
+    const chain = (l: CgroupLayout) => [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()];
+    // The group dirs of hierarchies joined on demand hold only some of the containers: first,
+    // each on its own; then the ones every container is in, where a busy one ends them all.
+    const byAll = (l: CgroupLayout) => joinedByAll(l.hierarchy, this.unified !== undefined);
+    const some = this.layouts.filter((l) => !byAll(l)).map(chain);
+    const all = this.layouts.filter(byAll).map(chain);
+    await removeCgroupDirs(this.fs, this.layouts.map((l) => l.leaf), [...some, ...all], { sameTenantsFrom: some.length });
   }
 }

@@ -1,5 +1,5 @@
 // cgroup v1: one hierarchy per mounted controller (or set of co-mounted controllers); the
-// container gets a dir in every one of them, name=systemd included, as runc's cgroupfs driver does.
+// container gets a dir in each one it uses (detect-cgroup-driver.ts, joined-hierarchies.ts).
 import { posix } from 'node:path';
 import { precondition } from '../errors/tdocker-error.js';
 import { CgroupDir } from './cgroup-dir.js';
@@ -8,6 +8,7 @@ import { restrictDevices } from './device-rules.js';
 import type { DriverSettings } from './driver-settings.js';
 import type { CgroupDriver, CgroupLimits, CgroupPlacement, CgroupVersion } from './driver.js';
 import type { Hierarchy } from './hierarchy.js';
+import { joinedHierarchies } from './joined-hierarchies.js';
 import { limitControllers } from './limit-controllers.js';
 import { makeCgroupDirs, type PrepareDir } from './make-cgroup-dirs.js';
 import { undoCreate } from './undo-create.js';
@@ -41,8 +42,8 @@ export class V1Driver implements CgroupDriver {
   }
 
   async create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<V1Cgroup> {
-    const layouts = this.layouts(id, placement);
     validateLimits(limits);
+    const layouts = joinedHierarchies(this.layouts(id, placement), limits);
     const mounted = (c: string) => this.hierarchies.some((h) => h.kind === 'v1' && h.controllers.includes(c));
     const missing = limitControllers(limits).filter((c) => !mounted(c));
     if (missing.length) throw precondition(`cannot apply the limits: no ${missing.join(', ')} cgroup controller is mounted on this host`);

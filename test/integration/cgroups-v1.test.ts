@@ -69,7 +69,7 @@ describe('cgroups v1 on the real kernel', { skip: skipReason() }, () => {
   });
 
   it("creates the cgroup under this process's own cgroup, with the limits in the kernel's files", async () => {
-    cg = await driver.create(id, { memory: 64 * MiB, cpuQuota: 50000, cpuPeriod: 100000, cpuShares: 512, pidsLimit: 32 });
+    cg = await driver.create(id, { memory: 64 * MiB, cpuQuota: 50000, cpuPeriod: 100000, cpuShares: 512, pidsLimit: 32, cpusetCpus: '0' });
     const own = findCgroupHierarchies(DEFAULT_CGROUP_ROOT, await readFile('/proc/self/mountinfo', 'utf8'), await readFile('/proc/self/cgroup', 'utf8'));
     const leafOf = (controller: string) => {
       const h = own.v1.find((x) => x.controllers.includes(controller));
@@ -77,13 +77,17 @@ describe('cgroups v1 on the real kernel', { skip: skipReason() }, () => {
       return join(h.mountpoint, h.ownPath, group, id);
     };
     for (const h of [...own.v1, ...(own.v2 ? [own.v2] : [])]) {
-      assert.ok(cg.procsFiles.includes(join(h.mountpoint, h.ownPath, group, id, 'cgroup.procs')), `a dir in ${h.mountpoint}`);
+      const procs = join(h.mountpoint, h.ownPath, group, id, 'cgroup.procs');
+      // With a unified dir, CPU usage comes from its cpu.stat: cpuacct alone is not joined.
+      if (own.v2 && h.controllers.length === 1 && h.controllers[0] === 'cpuacct') assert.ok(!cg.procsFiles.includes(procs), 'no cpuacct dir');
+      else assert.ok(cg.procsFiles.includes(procs), `a dir in ${h.mountpoint}`);
     }
     assert.equal(await read(join(leafOf('memory'), 'memory.limit_in_bytes')), String(64 * MiB));
     assert.equal(await read(join(leafOf('cpu'), 'cpu.cfs_quota_us')), '50000');
     assert.equal(await read(join(leafOf('cpu'), 'cpu.shares')), '512');
     assert.equal(await read(join(leafOf('pids'), 'pids.max')), '32');
-    assert.notEqual(await read(join(leafOf('cpuset'), 'cpuset.cpus')), '');
+    assert.equal(await read(join(leafOf('cpuset'), 'cpuset.cpus')), '0');
+    assert.notEqual(await read(join(leafOf('cpuset'), 'cpuset.mems')), '');
     // Docker's device list, inherited from the group dir at mkdir; the group dir fills its
     // cpuset children itself.
     assert.equal(await read(join(leafOf('devices'), 'devices.list')), DEFAULT_DEVICE_LIST);
@@ -145,6 +149,27 @@ describe('cgroups v1 on the real kernel', { skip: skipReason() }, () => {
       message: /cpuset\.cpus to '4095'.*not within the parent's cpus/,
     });
     assert.deepEqual(await dirsNamed(other), []);
+  });
+
+  it("leaves a container without CPU limits in this process's cpu cgroup, and counts its CPU time all the same", async (t) => {
+    const plain = await driver.create(randomBytes(32).toString('hex'), {});
+    try {
+      assert.ok(!plain.procsFiles.some((f) => /\/(cpu|cpuset)\//.test(f)), 'no cpu or cpuset dir');
+      // A child that spins a little, then exits once it is in every cgroup of the container.
+      const child = spawn('sh', ['-c', 'read x; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      children.push(child);
+      await once(child, 'spawn');
+      for (const f of plain.procsFiles) await writeFile(f, String(child.pid));
+      const cpuLine = (text: string) => text.split('\n').find((l) => /^\d+:cpu:/.test(l));
+      assert.equal(cpuLine(await read(`/proc/${child.pid}/cgroup`)), cpuLine(await read('/proc/self/cgroup')));
+      const exit = once(child, 'exit');
+      child.stdin!.end('go\n');
+      await exit;
+      if (!plain.procsFiles.some((f) => f.includes('/unified/'))) return t.skip('no unified mount: cpuacct counts it');
+      assert.ok((await plain.stats()).cpu!.usageNs > 0, 'the unified cpu.stat counted the spin');
+    } finally {
+      await plain.remove();
+    }
   });
 
   it('removes every dir it made, and nothing of this group name is left', async () => {

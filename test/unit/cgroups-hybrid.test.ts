@@ -42,7 +42,9 @@ describe('hybrid driver', () => {
     const { k, driver, group } = await hybridHost();
     assert.equal(driver.version, 'hybrid');
     const cg = await driver.create('c1', { memory: 1 << 26, pidsLimit: 9 });
-    assert.equal(cg.procsFiles.length, 8, 'the seven used v1 hierarchies (not blkio, not name=systemd) and unified');
+    // The used v1 hierarchies (not blkio, not name=systemd) but the ones joined on demand, and unified.
+    const joined = ['memory', 'devices', 'freezer', 'pids', 'unified'];
+    assert.deepEqual(cg.procsFiles.map((f) => f.slice(k.root.length + 1).split('/')[0]).sort(), joined.sort());
     assert.equal(cg.procsFiles.at(-1), k.path('unified', 'daemon', group, 'c1', 'cgroup.procs'));
     assert.equal(await k.read('memory', OWN, group, 'c1', 'memory.limit_in_bytes'), String(1 << 26));
     assert.equal(await k.read('pids', group, 'c1', 'pids.max'), '9');
@@ -105,6 +107,39 @@ describe('hybrid driver', () => {
     assert.equal(await k.read('unified', 'daemon', group, 'c1', 'cgroup.freeze'), '1');
     await cg.thaw();
     assert.equal(await k.read('unified', 'daemon', group, 'c1', 'cgroup.freeze'), '0');
+  });
+
+  it('joins cpu and cpuset only for their limits, and reads CPU usage from the unified cpu.stat', async () => {
+    const { k, driver, group } = await hybridHost();
+    const plain = await driver.create('c1', {});
+    for (const h of ['cpu', 'cpuacct', 'cpuset']) assert.ok(!(await k.has(h, group)), `no ${h} dir without ${h} limits`);
+    await k.set('usage_usec 1234\nuser_usec 1000\nsystem_usec 234', 'unified', 'daemon', group, 'c1', 'cpu.stat');
+    assert.deepEqual((await plain.stats()).cpu, { usageNs: 1_234_000 });
+    const limited = await driver.create('c2', { cpuShares: 512, cpusetCpus: '1' });
+    const dirs = limited.procsFiles.map((f) => f.slice(k.root.length + 1).split('/')[0]);
+    assert.ok(dirs.includes('cpu') && dirs.includes('cpuset') && !dirs.includes('cpuacct'));
+    assert.equal(await k.read('cpu', group, 'c2', 'cpu.shares'), '512');
+    // c2 alone is in the cpu and cpuset group dirs: they go with it, while c1 keeps the others.
+    await limited.remove();
+    assert.ok(!(await k.has('cpu', group)) && !(await k.has('cpuset', group)));
+    assert.ok(await k.has('memory', OWN, group, 'c1'));
+    await plain.remove();
+    assert.deepEqual(await k.dirsNamed(group), []);
+  });
+
+  it('removes the cpu group dir with its last container, whatever the order of the mounts', async () => {
+    // memory listed before cpu: a busy memory group dir must not end the round before cpu's.
+    const { k, driver, group } = await hybridHost({}, [
+      { dir: 'memory', type: 'cgroup', controllers: ['memory'] },
+      { dir: 'cpu', type: 'cgroup', controllers: ['cpu'] },
+      { dir: 'unified', type: 'cgroup2', controllers: [] },
+    ]);
+    const plain = await driver.create('c1', {});
+    const limited = await driver.create('c2', { cpuShares: 512 });
+    await limited.remove();
+    assert.ok(!(await k.has('cpu', group)), 'the cpu group dir went with c2');
+    await plain.remove();
+    assert.deepEqual(await k.dirsNamed(group), []);
   });
 
   it('undoes the unified dirs too when a v1 limit is refused', async () => {

@@ -71,15 +71,17 @@ describe('v1 driver', () => {
   });
 
   it('fills cpuset.cpus and cpuset.mems in before the first task joins', async () => {
-    const { k, driver } = await v1Host();
-    const cg = await driver.create('c1', {});
+    const { k, driver, group } = await v1Host();
+    // Only a container with a cpuset limit joins cpuset (joined-hierarchies.ts); its mems come from the parent.
+    const cg = await driver.create('c1', { cpusetCpus: '1' });
     const child = await sleeper();
     // The fake kernel refuses (ENOSPC) a task in a cpuset with no cpus or mems, as Linux does.
     for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
     assert.deepEqual(await cg.pids(), [child.pid]);
-    const cpusetWrites = k.writes.filter((w) => w.includes('cpuset.'));
+    assert.equal(await k.read(...leaf(group, 'cpuset'), 'cpuset.mems'), '0');
+    const lastCpusetWrite = k.writes.map((w) => w.includes('cpuset.')).lastIndexOf(true);
     const firstJoin = k.writes.findIndex((w) => w.includes('cgroup.procs'));
-    assert.ok(cpusetWrites.length === 4 && k.writes.indexOf(cpusetWrites[3]) < firstJoin);
+    assert.ok(lastCpusetWrite >= 0 && lastCpusetWrite < firstJoin);
     const exit = once(child, 'exit');
     await cg.kill();
     await exit;
@@ -113,7 +115,7 @@ describe('v1 driver', () => {
 
   it('updates limits: pids 0 and -1 are unlimited, quota -1 lifts the cpu limit', async () => {
     const { k, driver, group } = await v1Host();
-    const cg = await driver.create('c1', { pidsLimit: 10, cpuQuota: 50000 });
+    const cg = await driver.create('c1', { pidsLimit: 10, cpuQuota: 50000, cpusetCpus: '0-3' });
     await cg.update({ pidsLimit: 0, cpuQuota: -1, cpuShares: 2048, cpusetCpus: '2-3', cpusetMems: '0' });
     assert.equal(await k.read(...leaf(group, 'pids'), 'pids.max'), 'max');
     assert.equal(await k.read(...leaf(group, 'cpu'), 'cpu.cfs_quota_us'), '-1');
@@ -212,7 +214,7 @@ describe('v1 driver', () => {
     k.mkdir = async (p: string) => { made.push(p); return mkdir(p); };
     k.rmdir = async (p: string) => { tried.push(p); return rmdir(p); };
     const c2 = await driver.create('c2', {});
-    assert.equal(made.length, 7, 'one mkdir per hierarchy: the leaf');
+    assert.equal(made.length, c2.procsFiles.length, 'one mkdir per hierarchy it joins: the leaf');
     assert.ok(made.every((p) => p.endsWith('/c2')));
     await c1.remove();
     assert.equal(tried.filter((p) => p.endsWith(`/${group}`)).length, 1, 'c2 is in every group dir: the first busy one ends the round');
@@ -226,7 +228,7 @@ describe('v1 driver', () => {
     await (await driver.create('c1', {})).remove();
     await k.mkdir(k.path('cpuset', group)); // made, never filled
     assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '');
-    const c2 = await driver.create('c2', {});
+    const c2 = await driver.create('c2', { cpusetMems: '0' });
     assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '0-3');
     assert.equal(await k.read(...leaf(group, 'cpuset', 'c2'), 'cpuset.cpus'), '0-3');
     await c2.remove();
@@ -257,7 +259,7 @@ describe('v1 driver', () => {
   it('makes a missing cgroup parent and removes it again, but keeps parents that were there', async () => {
     const { k, driver, group } = await v1Host();
     await k.mkcgroup('cpu', '/keep');
-    const cg = await driver.create('c1', { cpuShares: 256 }, { cgroupParent: '/keep/app' });
+    const cg = await driver.create('c1', { cpuShares: 256, cpusetMems: '0' }, { cgroupParent: '/keep/app' });
     assert.equal(await k.read('cpu', 'keep', 'app', group, 'c1', 'cpu.shares'), '256');
     assert.equal(await k.read('cpuset', 'keep', 'app', 'cpuset.cpus'), '0-3');
     assert.ok(cg.procsFiles.includes(k.path('memory', 'keep', 'app', group, 'c1', 'cgroup.procs')));
@@ -276,7 +278,7 @@ describe('v1 driver', () => {
       raced = true;
       await c0.remove();
     };
-    const c1 = await driver.create('c1', { pidsLimit: 4 });
+    const c1 = await driver.create('c1', { pidsLimit: 4, cpusetMems: '0' });
     assert.ok(raced);
     assert.equal(await k.read('pids', group, 'c1', 'pids.max'), '4');
     assert.equal(await k.read('cpuset', group, 'cpuset.cpus'), '0-3');
