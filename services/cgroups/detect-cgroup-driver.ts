@@ -1,6 +1,7 @@
 // Picks the driver that fits the host: v1, v2 or hybrid, from the cgroup mounts and the daemon's
 // own cgroups.
 import { readFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import { posix } from 'node:path';
 import { precondition } from '../errors/tdocker-error.js';
 import { nodeCgroupFs, type CgroupFs } from './cgroup-fs.js';
@@ -26,6 +27,8 @@ export interface CgroupDriverOptions {
   /** Replaces the daemon's own cgroup as the default parent (absolute, or relative to it). */
   cgroupParent?: string;
   fs?: CgroupFs;
+  /** The kernel's release (uname -r); default this host's. Decides DriverSettings.v2Freezer. */
+  kernelRelease?: string;
 }
 
 export interface CgroupHierarchies {
@@ -88,8 +91,13 @@ export async function detectCgroupDriver(opts: CgroupDriverOptions = {}): Promis
   const root = opts.root ?? DEFAULT_CGROUP_ROOT;
   const mounts = opts.mounts ?? (await readFile('/proc/self/mountinfo', 'utf8'));
   const procSelfCgroup = opts.procSelfCgroup ?? (await readFile('/proc/self/cgroup', 'utf8'));
-  const settings = { fs: opts.fs ?? nodeCgroupFs, group: opts.group ?? 'tinydocker', cgroupParent: opts.cgroupParent };
   const { v1, v2 } = findCgroupHierarchies(root, mounts, procSelfCgroup);
+  // cgroup.freeze is in every cgroup2 dir since Linux 5.2.
+  const [major = 0, minor = 0] = (opts.kernelRelease ?? release()).split(/[.-]/).map(Number);
+  const settings = {
+    fs: opts.fs ?? nodeCgroupFs, group: opts.group ?? 'tinydocker', cgroupParent: opts.cgroupParent,
+    v2Freezer: !!v2 && (major > 5 || (major === 5 && minor >= 2)),
+  };
   if (v1.length && v2) return new HybridDriver(v1, v2, settings);
   if (v1.length) return new V1Driver(v1, settings);
   if (v2) return new V2Driver(v2, settings);

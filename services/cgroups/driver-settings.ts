@@ -7,4 +7,9 @@ export interface DriverSettings {
   group: string;
   /** Daemon-wide default for CgroupPlacement.cgroupParent. */
   cgroupParent?: string;
+  /**
+   * Every cgroup2 dir has cgroup.freeze (Linux 5.2+): on a hybrid host a container pauses
+   * through its unified dir and joins no v1 freezer.
+   */
+  v2Freezer?: boolean;
 }

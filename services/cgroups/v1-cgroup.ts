@@ -27,6 +27,7 @@ export class V1Cgroup implements Cgroup {
     private readonly fs: CgroupFs,
     private readonly layouts: CgroupLayout[],
     private readonly created: string[] = [],
+    private readonly v2Freezer = false,
   ) {
     for (const l of layouts) {
       const dir = new CgroupDir(fs, l.leaf);
@@ -136,7 +137,8 @@ export class V1Cgroup implements Cgroup {
     const chain = (l: CgroupLayout) => [l.group, ...l.parents.filter((p) => this.created.includes(p)).reverse()];
     // The group dirs of hierarchies joined on demand hold only some of the containers: first,
     // each on its own; then the ones every container is in, where a busy one ends them all.
-    const byAll = (l: CgroupLayout) => joinedByAll(l.hierarchy, this.unified !== undefined);
+    const rules = { unified: this.unified !== undefined, v2Freezer: this.v2Freezer };
+    const byAll = (l: CgroupLayout) => joinedByAll(l.hierarchy, rules);
     const some = this.layouts.filter((l) => !byAll(l)).map(chain);
     const all = this.layouts.filter(byAll).map(chain);
     await removeCgroupDirs(this.fs, this.layouts.map((l) => l.leaf), [...some, ...all], { sameTenantsFrom: some.length });

@@ -33,17 +33,17 @@ export class V1Driver implements CgroupDriver {
   }
 
   open(id: string, placement?: CgroupPlacement): V1Cgroup {
-    return new V1Cgroup(id, this.settings.fs, this.layouts(id, placement));
+    return new V1Cgroup(id, this.settings.fs, this.layouts(id, placement), [], this.settings.v2Freezer);
   }
 
   openAt(id: string, leaves: readonly string[]): V1Cgroup {
     const layouts = leaves.map((l) => recordedLayout(this.hierarchies, l)).filter((l) => l !== undefined);
-    return new V1Cgroup(id, this.settings.fs, layouts);
+    return new V1Cgroup(id, this.settings.fs, layouts, [], this.settings.v2Freezer);
   }
 
   async create(id: string, limits: CgroupLimits, placement?: CgroupPlacement): Promise<V1Cgroup> {
     validateLimits(limits);
-    const layouts = joinedHierarchies(this.layouts(id, placement), limits);
+    const layouts = joinedHierarchies(this.layouts(id, placement), limits, this.settings.v2Freezer);
     const mounted = (c: string) => this.hierarchies.some((h) => h.kind === 'v1' && h.controllers.includes(c));
     const missing = limitControllers(limits).filter((c) => !mounted(c));
     if (missing.length) throw precondition(`cannot apply the limits: no ${missing.join(', ')} cgroup controller is mounted on this host`);
@@ -55,7 +55,7 @@ export class V1Driver implements CgroupDriver {
       const made = await Promise.allSettled(layouts.map((l) => makeCgroupDirs(this.settings.fs, l, created, this.prepareFor(l))));
       const failed = made.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      const cgroup = new V1Cgroup(id, this.settings.fs, layouts, created);
+      const cgroup = new V1Cgroup(id, this.settings.fs, layouts, created, this.settings.v2Freezer);
       await cgroup.applyDevices();
       await cgroup.update(limits);
       return cgroup;

@@ -20,13 +20,13 @@ afterEach(async () => {
   children = [];
 });
 
-async function hybridHost(opts: FakeKernelOptions = {}, mounts?: FakeMount[]) {
+async function hybridHost(opts: FakeKernelOptions = {}, mounts?: FakeMount[], kernelRelease = '6.1.0') {
   const k = mounts ? await FakeCgroupKernel.create(mounts, opts) : await FakeCgroupKernel.hybrid(opts);
   kernels.push(k);
   if (await k.has('memory')) await k.mkcgroup('memory', OWN);
   await k.mkcgroup('unified', '/daemon');
   const group = `tinydocker-test-${randomBytes(4).toString('hex')}`;
-  const driver = await detectCgroupDriver({ root: k.root, mounts: k.mountsText(), procSelfCgroup: SELF, fs: k, group });
+  const driver = await detectCgroupDriver({ root: k.root, mounts: k.mountsText(), procSelfCgroup: SELF, fs: k, group, kernelRelease });
   return { k, driver, group };
 }
 
@@ -42,8 +42,9 @@ describe('hybrid driver', () => {
     const { k, driver, group } = await hybridHost();
     assert.equal(driver.version, 'hybrid');
     const cg = await driver.create('c1', { memory: 1 << 26, pidsLimit: 9 });
-    // The used v1 hierarchies (not blkio, not name=systemd) but the ones joined on demand, and unified.
-    const joined = ['memory', 'devices', 'freezer', 'pids', 'unified'];
+    // The used v1 hierarchies (not blkio, not name=systemd) but the ones joined on demand, and
+    // unified; no v1 freezer: the unified dir freezes (Linux 5.2+).
+    const joined = ['memory', 'devices', 'pids', 'unified'];
     assert.deepEqual(cg.procsFiles.map((f) => f.slice(k.root.length + 1).split('/')[0]).sort(), joined.sort());
     assert.equal(cg.procsFiles.at(-1), k.path('unified', 'daemon', group, 'c1', 'cgroup.procs'));
     assert.equal(await k.read('memory', OWN, group, 'c1', 'memory.limit_in_bytes'), String(1 << 26));
@@ -55,8 +56,9 @@ describe('hybrid driver', () => {
     assert.deepEqual(await cg.pids(), [child.pid]);
   });
 
-  it('pauses with the v1 freezer and kills with the unified cgroup.kill', async () => {
-    const { k, driver, group } = await hybridHost();
+  // Before Linux 5.2 a cgroup2 dir cannot freeze: the v1 freezer pauses.
+  it('pauses with the v1 freezer before Linux 5.2, and kills with the unified cgroup.kill', async () => {
+    const { k, driver, group } = await hybridHost({}, undefined, '5.1.21');
     const cg = await driver.create('c1', {});
     const child = await sleeper();
     for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
@@ -73,8 +75,8 @@ describe('hybrid driver', () => {
     assert.ok(await k.has('unified', 'daemon'));
   });
 
-  it('thaws a paused container that cgroup.kill killed: a frozen task only dies once thawed', async () => {
-    const { k, driver, group } = await hybridHost();
+  it('thaws a paused container that cgroup.kill killed: a task frozen by the v1 freezer only dies once thawed', async () => {
+    const { k, driver, group } = await hybridHost({}, undefined, '5.1.21');
     const cg = await driver.create('c1', {});
     const child = await sleeper();
     for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
@@ -85,8 +87,8 @@ describe('hybrid driver', () => {
     assert.deepEqual(k.writes.filter((w) => w.includes('freezer.state')).map((w) => w.split('=')[1]), ['FROZEN', 'THAWED']);
   });
 
-  it('signals other than SIGKILL go through the v1 freezer', async () => {
-    const { k, driver, group } = await hybridHost();
+  it('signals other than SIGKILL go through the v1 freezer before Linux 5.2', async () => {
+    const { k, driver, group } = await hybridHost({}, undefined, '5.1.21');
     const cg = await driver.create('c1', {});
     const child = await sleeper();
     for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
@@ -95,6 +97,24 @@ describe('hybrid driver', () => {
     assert.equal((await exit)[1], 'SIGTERM');
     assert.deepEqual(k.killed, []);
     assert.equal(await k.read('freezer', group, 'c1', 'freezer.state'), 'THAWED');
+  });
+
+  it('pauses with the unified cgroup.freeze on Linux 5.2+, joining no v1 freezer', async () => {
+    const { k, driver, group } = await hybridHost();
+    const cg = await driver.create('c1', {});
+    assert.ok(!(await k.has('freezer', group)), 'no v1 freezer dir');
+    const child = await sleeper();
+    for (const f of cg.procsFiles) await k.writeFile(f, String(child.pid));
+    await cg.freeze();
+    assert.equal(await k.read('unified', 'daemon', group, 'c1', 'cgroup.freeze'), '1');
+    await cg.thaw();
+    assert.equal(await k.read('unified', 'daemon', group, 'c1', 'cgroup.freeze'), '0');
+    const exit = once(child, 'exit');
+    await cg.kill('SIGTERM');
+    assert.equal((await exit)[1], 'SIGTERM');
+    assert.deepEqual(k.writes.filter((w) => w.includes('cgroup.freeze')).map((w) => w.split('=')[1]), ['1', '0', '1', '0']);
+    await cg.remove();
+    assert.deepEqual(await k.dirsNamed(group), []);
   });
 
   it('pauses with the unified cgroup.freeze when no v1 freezer is mounted', async () => {
