@@ -4,6 +4,7 @@ import { TdockerError, precondition } from '../errors/tdocker-error.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { cgroupFileError } from './cgroup-file-error.js';
 import type { CgroupLayout } from './cgroup-layout.js';
+import { groupWasRemoved, markGroupMade } from './removed-groups.js';
 
 /**
  * Runs on each dir below the base, top first, before its child is made; `ours` is false for a dir
@@ -25,7 +26,9 @@ async function mkdirIfMissing(fs: CgroupFs, dir: string): Promise<boolean> {
 export async function makeCgroupDirs(fs: CgroupFs, layout: CgroupLayout, created: string[], prepare: PrepareDir): Promise<void> {
   // Every container but the first finds the group dir made and prepared: its leaf alone is made,
   // without a failing mkdir (under the kernel's cgroup lock) per level above it. A group dir that
-  // is gone (ENOENT) or that a killed daemon left unprepared sends it the long way.
+  // is gone (ENOENT) or that a killed daemon left unprepared sends it the long way, and so does
+  // one this process removed.
+  if (groupWasRemoved(fs, layout.group)) return makeFromTop(fs, layout, created, prepare);
   try {
     await mkdirLeaf(fs, layout.leaf);
   } catch (err) {
@@ -89,6 +92,7 @@ async function makeGroup(fs: CgroupFs, layout: CgroupLayout, created: string[], 
   if (await mkdirIfMissing(fs, layout.group)) created.push(layout.group);
   // The group dir is the project's even when an earlier container made it.
   await prepare(layout.group, true, 'group');
+  markGroupMade(fs, layout.group);
 }
 
 const isGone = (err: unknown) => err instanceof TdockerError && err.errno === 2; // ENOENT

@@ -4,6 +4,7 @@ import { TdockerError } from '../errors/tdocker-error.js';
 import type { CgroupFs } from './cgroup-fs.js';
 import { cgroupFileError } from './cgroup-file-error.js';
 import { pollUntil } from './poll-until.js';
+import { markGroupRemoved } from './removed-groups.js';
 
 export const REMOVE_TIMEOUT_MS = 2000;
 
@@ -51,6 +52,7 @@ export async function removeCgroupDirs(fs: CgroupFs, leaves: string[], chains: s
     for (const [i, dir] of chain.entries()) {
       try {
         await fs.rmdir(dir);
+        if (i === 0) markGroupRemoved(fs, dir);
       } catch (err) {
         const code = codeOf(err) ?? '';
         if (code === 'EBUSY' || code === 'ENOTEMPTY') {

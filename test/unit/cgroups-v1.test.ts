@@ -221,6 +221,13 @@ describe('v1 driver', () => {
     assert.ok(await k.has('memory', OWN, group, 'c2'));
     await c2.remove();
     assert.deepEqual(await k.dirsNamed(group), [], 'the last one out removes every group dir');
+    // This process removed them: the next create makes them first, without a refused leaf mkdir.
+    const refused: string[] = [];
+    k.mkdir = async (p: string) => mkdir(p).catch((err) => { refused.push(p); throw err; });
+    const c3 = await driver.create('c3', {});
+    assert.deepEqual(refused, []);
+    assert.ok(await k.has('memory', OWN, group, 'c3'));
+    await c3.remove();
   });
 
   it('fills in a group dir a killed daemon left without cpus before making a leaf under it', async () => {
