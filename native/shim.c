@@ -33,6 +33,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Attach stream frames: 1 byte type, 4 bytes big-endian length, payload. */
@@ -73,6 +74,9 @@ static struct {
 	struct log_file log;
 	struct client *clients;
 	int released;
+	long long release_deadline_ms; /* set when the release begins */
+	dev_t socket_dev; /* the socket file this shim bound */
+	ino_t socket_ino;
 } S = { .out_fd = -1, .err_fd = -1, .in_fd = -1, .chan = -1, .listen_fd = -1, .sig_fd = -1 };
 
 static int ready_fd = -1;
@@ -558,6 +562,43 @@ static void accept_clients(void)
 
 /* ---- main loop ---- */
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether some client still has bytes queued: an attach's last frames, a reply. */
+static int output_pending(void)
+{
+	for (struct client *c = S.clients; c; c = c->next)
+		if (c->out_len)
+			return 1;
+	return 0;
+}
+
+#define RELEASE_FLUSH_MS 5000
+
+/* Released, with the output pipes drained: the socket goes at once (a container restarted on the
+ * same path binds it anew, and must not lose it to this shim's exit), then the shim goes once
+ * every client has what was queued for it, or after RELEASE_FLUSH_MS: a client that stopped
+ * reading cannot keep it. */
+static void leave_when_flushed(void)
+{
+	if (!S.release_deadline_ms) {
+		/* Only if the path is still this shim's socket, not a successor's. */
+		struct stat st;
+		if (lstat(S.cfg.socket, &st) == 0 && st.st_dev == S.socket_dev && st.st_ino == S.socket_ino)
+			unlink(S.cfg.socket);
+		S.release_deadline_ms = monotonic_ms() + RELEASE_FLUSH_MS;
+	}
+	for (struct client *c = S.clients; c; c = c->next)
+		client_write(c);
+	if (!output_pending() || monotonic_ms() >= S.release_deadline_ms)
+		_exit(0);
+}
+
 static void serve(void)
 {
 	struct pollfd pfd[256];
@@ -566,13 +607,8 @@ static void serve(void)
 	for (;;) {
 		int n = 0, i_listen, i_sig, i_out = -1, i_err = -1, i_in = -1;
 		int draining = S.out_fd >= 0 || S.err_fd >= 0;
-		if (S.released && !draining) {
-			/* Flush the last replies, then go. */
-			for (struct client *c = S.clients; c; c = c->next)
-				client_write(c);
-			unlink(S.cfg.socket);
-			_exit(0);
-		}
+		if (S.released && !draining)
+			leave_when_flushed();
 		i_listen = n;
 		pfd[n++] = (struct pollfd){ S.listen_fd, POLLIN, 0 };
 		i_sig = n;
@@ -599,7 +635,8 @@ static void serve(void)
 			slot[n] = c;
 			pfd[n++] = (struct pollfd){ c->fd, ev, 0 };
 		}
-		if (poll(pfd, (nfds_t)n, S.cfg.terminal && S.stdin_len ? 10 : -1) < 0) {
+		int timeout = S.release_deadline_ms ? 100 : S.cfg.terminal && S.stdin_len ? 10 : -1;
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
@@ -652,10 +689,13 @@ static int listen_on(const char *path)
 	mode_t old = umask(0177);
 	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (r < 0 || listen(fd, 64) < 0) {
+	struct stat st;
+	if (r < 0 || listen(fd, 64) < 0 || lstat(path, &st) < 0) {
 		close(fd);
 		return -1;
 	}
+	S.socket_dev = st.st_dev;
+	S.socket_ino = st.st_ino;
 	return fd;
 }
 
