@@ -92,10 +92,7 @@ export class ContainerRunner {
    * (rootfs/init-layer.ts), when it changes nothing of these image layers; else undefined.
    */
   initLayer(lowers: readonly string[], files: readonly string[]): string | undefined {
-    const key = [...lowers, '', ...files].join('\0');
-    let fits = this.initLayerFits.get(key);
-    if (fits === undefined) this.initLayerFits.set(key, (fits = initLayerFits(lowers, files)));
-    if (!fits) return undefined;
+    if (!this.imageFits(lowers, files)) return undefined;
     // One layer for one set of files: the daemon binds the same three into every container.
     const dir = join(this.opts.root, 'init-layers', files.map((f) => f.replaceAll('/', '_')).join(','));
     if (this.initLayerMade !== dir) {
@@ -103,6 +100,17 @@ export class ContainerRunner {
       this.initLayerMade = ensureInitLayer(dir, files);
     }
     return dir;
+  }
+
+  /**
+   * Whether the image has plain dirs (0755, root) or nothing above each of `files`, and a plain
+   * file or nothing at each (init-layer.ts), by its layers (layers never change).
+   */
+  imageFits(lowers: readonly string[], files: readonly string[]): boolean {
+    const key = [...lowers, '', ...files].join('\0');
+    let fits = this.initLayerFits.get(key);
+    if (fits === undefined) this.initLayerFits.set(key, (fits = initLayerFits(lowers, files)));
+    return fits;
   }
 
   /** Makes the container's folder and mounts its root filesystem and volumes. */

@@ -10,7 +10,8 @@ import { signalNumber } from '../supervisor/signal-number.js';
 import type { ContainerRunner, ContainerSpec } from './container-runner.js';
 import type { NetworkManager } from '../network/index.js';
 import type { BindMountSpec, MountSpec } from '../rootfs/mount-spec.js';
-import { writeStandaloneEtcFiles, type EtcFilePaths } from '../network/etc-files.js';
+import { standaloneEtcTexts, writeStandaloneEtcFiles, type EtcFilePaths } from '../network/etc-files.js';
+import { upperFilesFit, type UpperFile } from '../rootfs/upper-files.js';
 import { hostname as osHostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ export class RunnerRuntime implements ContainerRuntime {
     // mount of a container is at or under its rootfs folder: a first start has none to look for.
     if (existsSync(join(dir, 'rootfs'))) await releaseRootfs(dir);
     let mounts = spec.mounts ?? [];
+    let upperFiles: UpperFile[] | undefined;
     const net = spec.net && this.networks;
     if (spec.net && net) {
       // The network comes first: its /etc files must exist to be bound into the root.
@@ -68,19 +70,37 @@ export class RunnerRuntime implements ContainerRuntime {
       });
       mounts = withEtcFiles(mounts, c.files);
     } else {
-      const hostname = spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12);
-      mounts = withEtcFiles(mounts, await writeStandaloneEtcFiles(dir, { hostname, hostNetwork: spec.network?.mode === 'host' }));
+      const o = { hostname: spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12), hostNetwork: spec.network?.mode === 'host' };
+      const text = standaloneEtcTexts(o);
+      const files = [{ path: 'etc/hosts', text: text.hosts }, { path: 'etc/hostname', text: text.hostname }, { path: 'etc/resolv.conf', text: text.resolvConf }];
+      // Nothing rewrites them while the container runs (a bridge network does): they can be
+      // the container's own files, in its upper dir, without three bind mounts on the host.
+      if (this.etcFilesInUpper(spec, dir, files)) upperFiles = files;
+      else mounts = withEtcFiles(mounts, await writeStandaloneEtcFiles(dir, o));
     }
-    // The etc files land on the shared init layer's empty files unless a volume of the user's
+    // Bound etc files land on the shared init layer's empty files unless a volume of the user's
     // takes one of their places.
     const userTakes = (spec.mounts ?? []).some((m) => ETC_DESTINATIONS.includes(m.destination.replace(/\/+$/, '')));
-    const initLayer = userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1)));
+    const initLayer = upperFiles || userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1)));
     try {
-      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer });
+      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer, upperFiles });
     } catch (e) {
       if (net) await net.manager.disconnect(spec.id).catch(() => {});
       throw e;
     }
+  }
+
+  /**
+   * Whether the etc files can go into the upper dir: not with a read-only root (they stay
+   * writable, as Docker's bind mounts are), nor under a volume of the user's at `/`, `/etc` or
+   * one of the files, nor where the image has something else than a plain /etc dir and plain
+   * files there (init-layer.ts), nor where an earlier run left something else in the upper dir.
+   */
+  private etcFilesInUpper(spec: ContainerSpec, dir: string, files: UpperFile[]): boolean {
+    if (spec.readonlyRootfs) return false;
+    const taken = new Set(['/', '/etc', ...ETC_DESTINATIONS]);
+    if ((spec.mounts ?? []).some((m) => taken.has(m.destination.replace(/(.)\/+$/, '$1')))) return false;
+    return this.runner.imageFits(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1))) && upperFilesFit(join(dir, 'upper'), files);
   }
 
   async unmount(id: string): Promise<void> {

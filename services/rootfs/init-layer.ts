@@ -2,7 +2,8 @@
 // the empty files that per-container bind mounts (/etc/hosts, /etc/hostname, /etc/resolv.conf)
 // land on. Without it every container start makes those mountpoints in its own upper dir: a copy
 // of /etc and three new files, inode allocations that cost the host's disk a fraction of a
-// millisecond each. One layer serves every container; it is made once, atomically.
+// millisecond each. One layer serves every container; it is made once, atomically. Containers
+// whose etc files go into their upper dir instead (upper-files.ts) do without it.
 
 import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -14,6 +14,7 @@ import { removeUnmounted } from './remove-unmounted.js';
 import { Rollback } from './rollback.js';
 import { mountTmpfs } from './tmpfs-mount.js';
 import { unmountAll, unmountRootfsAlone } from './unmount-all.js';
+import { writeUpperFiles, type UpperFile } from './upper-files.js';
 
 export interface PrepareRootfsOptions {
   /** The container's folder; it must exist. */
@@ -25,6 +26,8 @@ export interface PrepareRootfsOptions {
   volatile?: boolean;
   /** A layer mounted above the image's (init-layer.ts); the root's attributes still come from the image. */
   initLayer?: string;
+  /** Written into the upper dir before the overlay is mounted (upper-files.ts; upperFilesFit said yes). */
+  upperFiles?: readonly UpperFile[];
 }
 
 export interface PreparedRootfs {
@@ -59,6 +62,7 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
     const failed = made.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     if (made[0]!.status === 'fulfilled' && made[0].value !== undefined) copyRootAttributes(opts.lowers[0], `${dir}/upper`);
+    if (opts.upperFiles?.length) writeUpperFiles(`${dir}/upper`, opts.upperFiles);
     // Pushed before the mount: unmountAll is a no-op when nothing got mounted.
     rollback.push(`unmount ${rootfs}`, () => unmountAll(rootfs));
     const lowers = opts.initLayer === undefined ? opts.lowers : [opts.initLayer, ...opts.lowers];

@@ -19,16 +19,27 @@ describe('etc files without a bridge network', { skip: skipReason }, () => {
     assert.deepEqual(h.host.leftovers(), []);
   });
 
-  const show = 'cat /etc/hostname; grep -c localhost /etc/hosts; grep "$(hostname)" /etc/hosts | head -1; grep -c . /etc/resolv.conf || true; grep " /etc/hosts " /proc/self/mountinfo | wc -l';
+  const show = 'cat /etc/hostname; grep -c localhost /etc/hosts; grep "$(hostname)" /etc/hosts | head -1; grep -c . /etc/resolv.conf || true; ' +
+    'grep -c " /etc/hosts " /proc/self/mountinfo; grep -c added /etc/hosts; echo "10.9.9.9 added" >> /etc/hosts && echo appended';
 
-  it('--network none: its own hostname, localhost and itself in hosts, a bound resolv.conf', async () => {
+  it('--network none: its own hostname, localhost and itself in hosts, its own files, written anew at each start', async () => {
     const id = await h.run(runRequest('busybox', ['sh', '-c', show], { config: { hostname: 'boxy' }, hostConfig: { networkMode: 'none' } }));
     await h.wait(id);
-    const [name, localhost, self, , bound] = logText(await h.logs(id)).trim().split('\n');
+    const [name, localhost, self, resolv, bound, added, appended] = logText(await h.logs(id)).trim().split('\n');
     assert.equal(name, 'boxy');
     assert.ok(Number(localhost) >= 1);
     assert.match(self ?? '', /^127\.0\.1\.1\s+boxy$/);
-    assert.equal(bound, '1', '/etc/hosts is a bind mount of the container folder\'s file');
+    assert.ok(Number(resolv) >= 1, 'a resolv.conf');
+    // In the container's own upper dir (rootfs/upper-files.ts), not bound in from the host.
+    assert.equal(bound, '0', '/etc/hosts is no mount of its own');
+    assert.equal(added, '0');
+    assert.equal(appended, 'appended', 'writable');
+    // A second start writes them anew, as Docker does: the line added is gone.
+    await h.startC(id);
+    await h.wait(id);
+    const second = logText(await h.logs(id)).trim().split('\n').slice(7);
+    assert.equal(second[0], 'boxy');
+    assert.equal(second[5], '0', 'the line the first run added is gone');
     await h.remove(id, true);
   });
 
