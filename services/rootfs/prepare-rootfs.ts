@@ -2,8 +2,7 @@
 // layers over `upper/` and `work/`, with its volumes and tmpfs mounts on top. Mounted before the
 // shim starts; the container's init pivot_roots into it.
 
-import { chmodSync, chownSync, existsSync, realpathSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmodSync, chownSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { TdockerError, invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import { bindMount } from './bind-mount.js';
 import type { MountSpec } from './mount-spec.js';
@@ -51,10 +50,11 @@ export async function prepareRootfs(opts: PrepareRootfsOptions): Promise<Prepare
 
   const rollback = new Rollback();
   try {
-    // Made together on the thread pool: each is an inode allocation on the host's disk, which
-    // can take the kernel a fraction of a millisecond.
+    // On this thread: each is an inode allocation on the host's disk, a fraction of a
+    // millisecond, but a thread-pool hop costs more CPU (record-store.ts). All three are tried,
+    // so that the rollback knows each one this call made.
     const names = ['upper', 'work', 'rootfs'];
-    const made = await Promise.allSettled(names.map((name) => mkdir(`${dir}/${name}`, { recursive: true, mode: name === 'work' ? 0o700 : 0o755 })));
+    const made = names.map((name) => settle(() => mkdirSync(`${dir}/${name}`, { recursive: true, mode: name === 'work' ? 0o700 : 0o755 })));
     made.forEach((r, i) => {
       const path = `${dir}/${names[i]}`;
       if (r.status === 'fulfilled' && r.value !== undefined) rollback.push(`remove ${path}`, () => removeUnmounted(path));
@@ -132,4 +132,13 @@ function sortedMounts(mounts: readonly MountSpec[]): MountSpec[] {
   }
   const depth = (m: MountSpec) => m.destination.split('/').length;
   return [...mounts].sort((a, b) => depth(a) - depth(b));
+}
+
+/** The outcome of `f` as Promise.allSettled would give it. */
+function settle<T>(f: () => T): PromiseSettledResult<T> {
+  try {
+    return { status: 'fulfilled', value: f() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
 }
