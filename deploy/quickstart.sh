@@ -16,4 +16,4 @@ ln -sf "$PWD/build/services/daemon/main.js" /usr/local/bin/tdockerd
 ROOT=${TDOCKER_ROOT:-/var/lib/tinydocker}
 deploy/busybox-image.sh --root "$ROOT"
 echo "starting tdockerd (root $ROOT); in another terminal: tdocker run --rm -it busybox sh"
-exec node --max-semi-space-size=8 build/services/daemon/main.js --root "$ROOT" "$@"
+exec node --max-semi-space-size=8 --heap-growing-percent=100 build/services/daemon/main.js --root "$ROOT" "$@"

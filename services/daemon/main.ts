@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100
 // (The flags in the line above: node-flags.ts says why.)
 // tdockerd: runs containers and serves the tdocker API (DESIGN.md). SIGTERM and SIGINT stop
 // serving and leave every container running: they belong to their shims.
