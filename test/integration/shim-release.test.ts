@@ -8,16 +8,10 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Frame, FrameDecoder } from '../../services/runtime/shim-protocol.js';
 import { TestHost, skipReason } from '../helpers/test-host.js';
+import { waitFor as until } from './events-harness.js';
 
 const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
-async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('shim release', { skip: skipReason }, () => {
   let host: TestHost;
