@@ -13,9 +13,6 @@ import type { CgroupLimits } from './driver.js';
 import type { Hierarchy } from './hierarchy.js';
 import { limitControllers } from './limit-controllers.js';
 
-/** Controllers a container's dir is made for only when its limits use them. */
-const ON_DEMAND = new Set(['cpu', 'cpuacct', 'cpuset']);
-
 export interface JoinRules {
   /** The container has a dir in a unified (cgroup2) hierarchy. */
   unified: boolean;
@@ -23,14 +20,27 @@ export interface JoinRules {
   v2Freezer?: boolean;
 }
 
+/** Whether a container goes without controller `c` unless its limits use it. */
+function onDemand(c: string, rules: JoinRules): boolean {
+  switch (c) {
+    case 'cpu':
+    case 'cpuset':
+      return true;
+    case 'cpuacct': // CPU usage from the unified dir's cpu.stat
+      return rules.unified;
+    case 'freezer': // pauses through the unified dir's cgroup.freeze
+      return rules.unified && !!rules.v2Freezer;
+    default:
+      return false;
+  }
+}
+
 /**
- * Whether every container of the group is in hierarchy `h`: false for the ones joined on demand.
- * Without a unified hierarchy, CPU usage comes from cpuacct, which every container joins then;
- * with a unified dir that can freeze, the v1 freezer is joined by none.
+ * Whether every container of the group is in hierarchy `h`: false for the ones joined on demand
+ * (a hierarchy can carry several controllers: it is joined by all if one of them is).
  */
 export function joinedByAll(h: Hierarchy, rules: JoinRules): boolean {
-  const onDemand = (c: string) => (ON_DEMAND.has(c) ? c !== 'cpuacct' || rules.unified : c === 'freezer' && rules.unified && !!rules.v2Freezer);
-  return h.kind === 'v2' || h.controllers.some((c) => !onDemand(c));
+  return h.kind === 'v2' || h.controllers.some((c) => !onDemand(c, rules));
 }
 
 /** The layouts (one per hierarchy) a container with these limits gets a dir in. */
