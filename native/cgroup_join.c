@@ -64,10 +64,11 @@ int cgroup2_dir_fd(char **procs, const char **path)
 	return -1;
 }
 
-pid_t clone_into_cgroup(unsigned long flags, int cgfd, int *placed)
+pid_t clone_into_cgroup(unsigned long flags, int cgfd, int *placed, const char **call)
 {
 	*placed = 0;
 	if (cgfd >= 0) {
+		*call = "clone3";
 		/* No stack: as with fork, the child runs on a copy of this one. */
 		struct clone_args args = {
 			.flags = flags | CLONE_INTO_CGROUP,
@@ -85,6 +86,7 @@ pid_t clone_into_cgroup(unsigned long flags, int cgfd, int *placed)
 		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
 			return -1;
 	}
+	*call = "clone";
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 

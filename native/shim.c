@@ -979,9 +979,10 @@ static int run_shim(const char *config_path, int start_now)
 	int cgfd = cgroup2_dir_fd(S.cfg.cgroup_procs, &cg2);
 	S.oom_base = read_oom_kills();
 	int flags = S.cfg.clone_flags & ~CLONE_NEWCGROUP;
-	pid_t pid = clone_into_cgroup((unsigned long)flags, cgfd, &io.cgroup2_joined);
+	const char *call;
+	pid_t pid = clone_into_cgroup((unsigned long)flags, cgfd, &io.cgroup2_joined, &call);
 	if (pid < 0)
-		die(cgfd >= 0 ? "clone3" : "clone", cg2, errno);
+		die(call, strcmp(call, "clone3") == 0 ? cg2 : NULL, errno);
 	if (pid == 0) {
 		close(chan[0]);
 		init_main(&S.cfg, chan[1], &io);

@@ -61,7 +61,6 @@ export class ContainerRunner {
   private initLayerMade?: string;
   /** The run root (sockets) is made once; the daemon owns it. */
   private runRootMade = false;
-  private containersMade = false;
   /**
    * Containers whose cgroup and shim this process cleaned up since they were last created:
    * remove() after a stop has nothing to do there again (no failing rmdir per hierarchy, no
@@ -122,11 +121,7 @@ export class ContainerRunner {
   private async makeFolder(id: string): Promise<void> {
     const p = this.paths(id);
     try {
-      // The containers folder is made (or marked) by the first container of this process only.
-      if (!this.containersMade) {
-        await makeContainersFolder(join(this.opts.root, 'containers'));
-        this.containersMade = true;
-      }
+      await makeContainersFolder(join(this.opts.root, 'containers'));
       mkdirSync(p.dir, { mode: 0o700 });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') {

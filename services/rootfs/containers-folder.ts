@@ -1,5 +1,5 @@
 // The folder every container's folder sits in (`<root>/containers`), made by whichever of the
-// record store and the runner comes first.
+// record store and the runner comes first, once per process.
 import { mkdir } from 'node:fs/promises';
 import { FS_TOPDIR_FL, addInodeFlags } from '../../native/libc.js';
 
@@ -12,10 +12,14 @@ import { FS_TOPDIR_FL, addInodeFlags } from '../../native/libc.js';
  * and became the costliest step of a burst of starts. Other file systems have no such flag.
  */
 export async function makeContainersFolder(dir: string): Promise<void> {
+  if (made.has(dir)) return;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     addInodeFlags(dir, FS_TOPDIR_FL);
   } catch {
     // A hint to the allocator: a file system that refuses it (EPERM, EROFS…) only goes without.
   }
+  made.add(dir);
 }
+
+const made = new Set<string>();

@@ -65,7 +65,6 @@ export class RecordStore {
   private readonly generations = new Map<string, number>();
   /** Containers whose folder is going away: their records are not written again. */
   private readonly dropped = new Set<string>();
-  private madeRoot = false;
 
   constructor(readonly root: string) {}
 
@@ -101,10 +100,7 @@ export class RecordStore {
 
   /** Makes the container's folder (its first record is then saved); rejects when it exists. */
   async create(id: string): Promise<void> {
-    if (!this.madeRoot) {
-      await makeContainersFolder(join(this.root, 'containers'));
-      this.madeRoot = true;
-    }
+    await makeContainersFolder(join(this.root, 'containers'));
     try {
       mkdirSync(this.dir(id), { mode: 0o700 });
     } catch (e) {
