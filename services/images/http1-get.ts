@@ -15,6 +15,12 @@ const READ_BUFFER = 1 << 20;
 const MAX_HEAD = 64 << 10;
 /** Most bytes of a chunk-size line (with extensions) accepted. */
 const MAX_SIZE_LINE = 1024;
+/**
+ * A registry that sends nothing this long while we wait on it (to connect, for the head, for
+ * more of the body) fails the request: a stalled peer would otherwise hold a pull forever. The
+ * time the body waits on its taker does not count.
+ */
+export const IDLE_TIMEOUT_MS = 60_000;
 
 export interface Http1Response extends ChunkPump {
   status: number;
@@ -65,9 +71,9 @@ function framingOf(status: number, headers: Record<string, string>): Framing {
  * Sends the GET and resolves with the status and headers once they have come; the body stays
  * in the socket until pump, text or close.
  */
-export function http1Get(url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<Http1Response> {
+export function http1Get(url: URL, headers: Record<string, string>, signal?: AbortSignal, idleMs = IDLE_TIMEOUT_MS): Promise<Http1Response> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => new Exchange(url, headers, signal, resolve, reject));
+  return new Promise((resolve, reject) => new Exchange(url, headers, signal, idleMs, resolve, reject));
 }
 
 class Exchange implements Http1Response {
@@ -93,6 +99,7 @@ class Exchange implements Http1Response {
     private readonly url: URL,
     requestHeaders: Record<string, string>,
     private readonly signal: AbortSignal | undefined,
+    idleMs: number,
     private resolveHead: ((r: Http1Response) => void) | undefined,
     private rejectHead: ((e: unknown) => void) | undefined,
   ) {
@@ -107,6 +114,12 @@ class Exchange implements Http1Response {
     this.socket.on('connect', () => this.socket.write(`${lines.join('\r\n')}\r\n\r\n`));
     this.socket.on('error', (err) => this.fail(new TdockerError('UNAVAILABLE', `cannot reach ${url.host}: ${err.message}`, { cause: err })));
     this.socket.on('end', () => this.onEnd());
+    this.socket.setTimeout(idleMs);
+    this.socket.on('timeout', () => {
+      // Paused, the socket waits on us (the taker, or a caller yet to pump): wait on.
+      if (this.socket.isPaused()) this.socket.setTimeout(idleMs);
+      else this.fail(new TdockerError('UNAVAILABLE', `${url.host}: nothing received for ${idleMs / 1000} s`));
+    });
     this.socket.on('close', () => {
       signal?.removeEventListener('abort', this.onAbort);
       if (!this.finished) this.fail(new TdockerError('UNAVAILABLE', `${url.host}: connection closed`));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { setImmediate as tick } from 'node:timers/promises';
+import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { TdockerError } from '../../services/errors/tdocker-error.js';
 import { ownedChunks } from '../../services/images/chunk-pump.js';
@@ -166,6 +166,27 @@ describe('http1Get', () => {
       says(/cancelled/),
     );
     await assert.rejects(http1Get(url(), {}, ac.signal));
+  });
+
+  it('fails when the registry sends nothing for the idle time, but waits on a taker that is slow', async () => {
+    reply = () => {}; // takes the request, never answers
+    await assert.rejects(http1Get(url(), {}, undefined, 150), says(/nothing received for 0\.15 s/));
+    reply = (socket) => { socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'); }; // the body stalls
+    const stalled = await http1Get(url(), {}, undefined, 150);
+    await assert.rejects(body(stalled), says(/nothing received/));
+    reply = async (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc');
+      await sleep(50);
+      socket.write('def');
+    };
+    const slow = await http1Get(url(), {}, undefined, 150);
+    await sleep(300); // the caller pumps late
+    const parts: Buffer[] = [];
+    await slow.pump((c) => {
+      parts.push(Buffer.from(c));
+      return sleep(400).then(() => undefined); // and takes each chunk slowly
+    });
+    assert.equal(Buffer.concat(parts).toString(), 'abcdef');
   });
 
   it('gives its chunks as a stream of copies to a reader that keeps them', async () => {
