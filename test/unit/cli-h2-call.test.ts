@@ -4,6 +4,7 @@
 // server, and a socket with nobody there.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -149,6 +150,24 @@ describe('gRPC over node:http2 (the CLI\'s attach)', () => {
     const { error } = await ended;
     assert.equal(error?.code, status.CANCELLED);
     await cancelled;
+  });
+
+  it('says the connection was lost, not that nobody is there, when the daemon goes mid-call', async () => {
+    // A daemon that takes the call and dies before answering it.
+    const dying = join(dir, 'dying.sock');
+    const raw = createServer();
+    raw.on('stream', () => raw.close());
+    raw.on('session', (session) => session.on('stream', () => session.destroy()));
+    await new Promise<void>((resolve) => raw.listen(dying, resolve));
+    const call = attachOverHttp2(dying);
+    const ended = collect(call);
+    call.write(options('run'));
+    const { error } = await ended;
+    raw.close();
+    assert.equal(error?.code, status.UNAVAILABLE);
+    assert.match(error!.details, /^Connection dropped/);
+    const e = daemonError(error, 'run', `unix://${dying}`);
+    assert.match(e.line, /lost the connection to the daemon/);
   });
 
   it('says that nobody is there when the socket does not exist', async () => {

@@ -23,6 +23,8 @@ export class H2Call<Req, Res> extends EventEmitter {
   readonly #decode: MessageCodec<Res>['decode'];
   readonly #reader = new MessageReader();
   #paused = false;
+  /** The session reached the daemon: a close after this is a dropped connection, not a refused one. */
+  #connected = false;
   #responded = false;
   #readEnded = false;
   /** The status the daemon sent; the call ends with it once every message before it is out. */
@@ -37,6 +39,7 @@ export class H2Call<Req, Res> extends EventEmitter {
     const session = connect('http://localhost', { createConnection: () => connectSocket(socketPath) });
     this.#session = session;
     session.on('error', (err) => { this.#connectionError ??= err; });
+    session.once('connect', () => { this.#connected = true; });
     // The request is queued until the connection is up: no round trip waits on the client.
     const stream = session.request({
       [constants.HTTP2_HEADER_METHOD]: 'POST',
@@ -70,10 +73,7 @@ export class H2Call<Req, Res> extends EventEmitter {
       // Closed without the daemon's status: the connection failed or broke.
       if (this.#status && this.#readEnded) return this.#flush();
       const err = this.#connectionError ?? this.#session.socket?.errored ?? undefined;
-      const why = err instanceof Error ? err.message : `stream closed with code ${stream.rstCode ?? 'none'}`;
-      this.#finish(this.#responded
-        ? statusOfFailure(UNAVAILABLE, `Connection dropped (${why})`)
-        : statusOfFailure(UNAVAILABLE, `No connection established. Last error: ${why}`));
+      this.#finish(this.#lost(err instanceof Error ? err.message : `stream closed with code ${stream.rstCode ?? 'none'}`));
     });
   }
 
@@ -121,7 +121,18 @@ export class H2Call<Req, Res> extends EventEmitter {
       this.#finish(statusOfFailure(INTERNAL, 'the daemon ended the call in the middle of a message'));
       return;
     }
-    this.#finish(this.#status ?? statusOfFailure(INTERNAL, 'the daemon ended the call without a gRPC status'));
+    // Ended with neither a status nor a response: the daemon's end of the connection went away
+    // (a daemon killed mid-call), as HTTP/2 ends the streams of a closed connection.
+    this.#finish(this.#status ?? (this.#responded
+      ? statusOfFailure(INTERNAL, 'the daemon ended the call without a gRPC status')
+      : this.#lost('the daemon closed the connection before answering')));
+  }
+
+  /** A call that failed with the connection: dropped once it reached the daemon, else never made. */
+  #lost(why: string): CallStatus {
+    return this.#responded || this.#connected
+      ? statusOfFailure(UNAVAILABLE, `Connection dropped (${why})`)
+      : statusOfFailure(UNAVAILABLE, `No connection established. Last error: ${why}`);
   }
 
   #finish(status: CallStatus): void {
