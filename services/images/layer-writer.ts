@@ -22,6 +22,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeSync,
@@ -75,6 +76,13 @@ export class LayerWriter implements TarSink {
   /** Who owns what open(2) creates here, and the permission bits the umask takes away. */
   private readonly euid = process.geteuid?.() ?? -1;
   private readonly egid = process.getegid?.() ?? -1;
+  /**
+   * Whether the layer's root is setgid (it took that from a setgid parent): then what we make in
+   * it takes its group, not our egid, and dirs made below pass theirs on whatever chown gave
+   * them, so every entry gets its chown. (A file system mounted `grpid` does the same without
+   * the bit; it is not looked for.)
+   */
+  private rootHandsDownGroup: boolean | undefined;
   private readonly umask = currentUmask();
 
   constructor(readonly root: string, private readonly opts: LayerWriterOptions) {
@@ -146,7 +154,7 @@ export class LayerWriter implements TarSink {
     try {
       // open(2) already gave the file our owner and its mode less the umask: most files need
       // neither call (chown(2) clears setuid, so after one the mode is always set again).
-      const chown = this.chown && (e.uid !== this.euid || e.gid !== this.egid);
+      const chown = this.chown && !this.ownedAsIs(e);
       if (chown) fchownSync(fd, e.uid, e.gid);
       // Writing drops setuid/setgid for a writer without CAP_FSETID: set them again then too.
       if (chown || e.mode & this.umask || e.mode & 0o6000) fchmodSync(fd, e.mode);
@@ -269,12 +277,14 @@ export class LayerWriter implements TarSink {
     for (const k of this.dirMeta.keys()) if (k === rel || k.startsWith(prefix)) this.dirMeta.delete(k);
   }
 
-  /**
-   * What we just made is ours already: its parents are directories of this extraction, still
-   * without setgid (modes are applied by finish), so it took our uid and gid.
-   */
+  /** Gives what we just made the entry's owner, unless it has it already. */
   private owner(abs: string, e: TarEntry): void {
-    if (this.chown && (e.uid !== this.euid || e.gid !== this.egid)) lchownSync(abs, e.uid, e.gid);
+    if (this.chown && !this.ownedAsIs(e)) lchownSync(abs, e.uid, e.gid);
+  }
+
+  /** Whether an inode just made is owned as `e` says: open(2) and mkdir(2) gave it our uid and egid. */
+  private ownedAsIs(e: TarEntry): boolean {
+    return e.uid === this.euid && e.gid === this.egid && !(this.rootHandsDownGroup ??= (statSync(this.root).mode & 0o2000) !== 0);
   }
 
   private xattrs(abs: string, e: TarEntry): void {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +171,21 @@ describe('layer extraction', () => {
     assert.equal(statSync(join(root, 'd/sgid')).mode & 0o7777, 0o2711);
     assert.equal(statSync(join(root, 'ro')).mode & 0o7777, 0o400);
     assert.equal(lstatSync(join(root, 'l')).mtimeMs, 1_200_000_000_000);
+  });
+
+  it('restores each entry\'s group also where new files take a setgid parent\'s group', { skip: !isRoot && 'needs root' }, async () => {
+    const sg = join(base.path, 'setgid-parent');
+    mkdirSync(sg);
+    chownSync(sg, 0, 4321);
+    chmodSync(sg, 0o2775); // what is made below takes group 4321, not our egid
+    const dirPath = join(sg, 'layer');
+    await extractLayer(streamOf(tar([
+      dir('d', { uid: 0, gid: 0 }), file('d/f', 'x', { uid: 0, gid: 0 }), file('g', 'y', { uid: 0, gid: 4321 }),
+      file('h', 'z', { uid: 0, gid: 0 }),
+      file('d/i', 'w', { uid: 0, gid: 4321 }), // d, given group 0, hands that down
+    ]), 1000), dirPath, {});
+    const root = join(dirPath, 'diff');
+    assert.deepEqual(['d', 'd/f', 'g', 'h', 'd/i'].map((p) => statSync(join(root, p)).gid), [0, 0, 4321, 0, 4321]);
   });
 
   it('restores owners, keeping setuid after chown', { skip: !isRoot && 'needs root' }, async () => {
