@@ -26,6 +26,8 @@ const fileBind = (source: string, destination: string): BindMountSpec =>
   ({ type: 'bind', source, destination, readonly: false, recursive: false, propagation: 'rprivate' });
 
 const ETC_DESTINATIONS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
+/** The same, relative to the root (as layers and the upper dir hold them). */
+const ETC_FILES = ETC_DESTINATIONS.map((d) => d.slice(1));
 
 const unavailable = (e: unknown) => e instanceof TdockerError && e.code === 'UNAVAILABLE';
 
@@ -72,7 +74,7 @@ export class RunnerRuntime implements ContainerRuntime {
     } else {
       const o = { hostname: spec.network?.mode === 'host' ? osHostname() : spec.process.hostname ?? spec.id.slice(0, 12), hostNetwork: spec.network?.mode === 'host' };
       const text = standaloneEtcTexts(o);
-      const files = [{ path: 'etc/hosts', text: text.hosts }, { path: 'etc/hostname', text: text.hostname }, { path: 'etc/resolv.conf', text: text.resolvConf }];
+      const files = [text.hosts, text.hostname, text.resolvConf].map((t, i) => ({ path: ETC_FILES[i]!, text: t }));
       // Nothing rewrites them while the container runs (a bridge network does): they can be
       // the container's own files, in its upper dir, without three bind mounts on the host.
       if (this.etcFilesInUpper(spec, dir, files)) upperFiles = files;
@@ -81,7 +83,7 @@ export class RunnerRuntime implements ContainerRuntime {
     // Bound etc files land on the shared init layer's empty files unless a volume of the user's
     // takes one of their places.
     const userTakes = (spec.mounts ?? []).some((m) => ETC_DESTINATIONS.includes(m.destination.replace(/\/+$/, '')));
-    const initLayer = upperFiles || userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1)));
+    const initLayer = upperFiles || userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_FILES);
     try {
       await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer, upperFiles });
     } catch (e) {
@@ -100,7 +102,7 @@ export class RunnerRuntime implements ContainerRuntime {
     if (spec.readonlyRootfs) return false;
     const taken = new Set(['/', '/etc', ...ETC_DESTINATIONS]);
     if ((spec.mounts ?? []).some((m) => taken.has(m.destination.replace(/(.)\/+$/, '$1')))) return false;
-    return this.runner.imageFits(spec.lowers, ETC_DESTINATIONS.map((d) => d.slice(1))) && upperFilesFit(join(dir, 'upper'), files);
+    return this.runner.imageFits(spec.lowers, ETC_FILES) && upperFilesFit(join(dir, 'upper'), files);
   }
 
   async unmount(id: string): Promise<void> {

@@ -3,6 +3,9 @@
 import { mkdir } from 'node:fs/promises';
 import { FS_TOPDIR_FL, addInodeFlags } from '../../native/libc.js';
 
+/** The folders this process made (or marked) already. */
+const made = new Set<string>();
+
 /**
  * Makes `dir` (0700, parents too) and marks it a top of directory hierarchies for ext4's Orlov
  * allocator (`chattr +T`): each container's folder then starts in a block group of its own
@@ -21,5 +24,3 @@ export async function makeContainersFolder(dir: string): Promise<void> {
   }
   made.add(dir);
 }
-
-const made = new Set<string>();

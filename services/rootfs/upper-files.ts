@@ -21,21 +21,24 @@ export interface UpperFile {
 }
 
 const kindOf = (path: string): 'missing' | 'dir' | 'file' | 'whiteout' | 'other' => {
+  let st;
   try {
-    const st = lstatSync(path);
-    if (st.isDirectory()) return 'dir';
-    if (st.isFile()) return 'file';
-    // overlayfs marks a file the container deleted with a 0:0 character device.
-    if (st.isCharacterDevice() && st.rdev === 0) return 'whiteout';
-    return 'other';
+    // A missing path is the common case (a container's first start): no error made for it.
+    st = lstatSync(path, { throwIfNoEntry: false });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw TdockerError.from(err);
   }
+  if (!st) return 'missing';
+  if (st.isDirectory()) return 'dir';
+  if (st.isFile()) return 'file';
+  // overlayfs marks a file the container deleted with a 0:0 character device.
+  if (st.isCharacterDevice() && st.rdev === 0) return 'whiteout';
+  return 'other';
 };
 
 /** Whether writeUpperFiles can write these into `upper` without touching anything else there. */
 export function upperFilesFit(upper: string, files: readonly UpperFile[]): boolean {
+  if (kindOf(upper) === 'missing') return true; // a first start: nothing there yet
   for (const f of files) {
     for (let d = dirname(f.path); d !== '.'; d = dirname(d)) if (!['missing', 'dir'].includes(kindOf(join(upper, d)))) return false;
     if (!['missing', 'file', 'whiteout'].includes(kindOf(join(upper, f.path)))) return false;
