@@ -1,28 +1,22 @@
 // One layer tar (plain or gzip) streamed into `<dir>/diff`, its skeleton into `<dir>/tar-split`,
-// while the digest of the uncompressed bytes (the diff id) is computed on the way. The work runs
-// in an extraction worker (or inline, when asked or when the caller supplies its own
-// SpecialFiles). Memory stays at a few chunks whatever the archive's size. The caller owns
-// `dir`: on failure it removes it.
+// while the digest of the uncompressed bytes (the diff id) is computed on the way. The file system
+// work runs in an extraction worker. Memory stays at a few chunks whatever the archive's size.
+// The caller owns `dir`: on failure it removes it.
 
 import { createHash, type Hash } from 'node:crypto';
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
-import { isChunkPump, ownedChunks, pumpOf, type ChunkPump } from './chunk-pump.js';
+import { isChunkPump, pumpOf, type ChunkPump } from './chunk-pump.js';
 import { ExtractionThread, type ThreadedExtraction } from './extraction-thread.js';
 import { importError } from './import-error.js';
-import { LayerExtraction, type ExtractionResult } from './layer-extraction.js';
-import { hostSpecialFiles, type SpecialFiles } from './special-files.js';
-import { DEFAULT_MAX_BYTES, sniffCompression, uncompressed } from './uncompressed.js';
+import type { ExtractionResult } from './layer-extraction.js';
+import { DEFAULT_MAX_BYTES, sniffCompression } from './uncompressed.js';
 
 export { DIFF_DIR, SKELETON_FILE } from './layer-extraction.js';
 
 export interface ExtractOptions {
   /** Cap on the uncompressed size (default 64 GiB). */
   maxBytes?: number;
-  /** Calls for device nodes and xattrs; supplying them runs the extraction inline. */
-  special?: SpecialFiles;
   chown?: boolean;
-  /** Run the file system work on this thread instead of the extraction worker. */
-  inline?: boolean;
   /** Total input bytes read so far. */
   onProgress?: (bytes: number) => void;
   /** Refuse the layer unless its uncompressed digest is this one ('sha256:<hex>'). */
@@ -42,32 +36,7 @@ export type LayerInput = AsyncIterable<unknown> | ChunkPump;
 
 export async function extractLayer(input: LayerInput, dir: string, opts: ExtractOptions = {}): Promise<ExtractedLayer> {
   const settings = { maxEntrySize: opts.maxBytes ?? DEFAULT_MAX_BYTES, chown: opts.chown };
-  if (opts.inline || opts.special) {
-    const chunks = isChunkPump(input) ? ownedChunks(input) : input;
-    return extractInline(chunks, new LayerExtraction(dir, opts.special ?? hostSpecialFiles(), settings), opts);
-  }
   return extractThreaded(isChunkPump(input) ? input : pumpOf(input), dir, settings, opts);
-}
-
-/** Reading, inflating and hashing here, the file system work on this thread too. */
-async function extractInline(input: AsyncIterable<unknown>, engine: LayerExtraction, opts: ExtractOptions): Promise<ExtractedLayer> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const hash = createHash('sha256');
-  const blobHash = opts.expectBlobDigest ? createHash('sha256') : undefined;
-  let tarSize = 0;
-  try {
-    const onRaw = blobHash && ((c: Buffer) => void blobHash.update(c));
-    for await (const chunk of uncompressed(input, { maxBytes, onInput: opts.onProgress, onRaw, verified: !!opts.expectDiffId })) {
-      hash.update(chunk);
-      tarSize += chunk.length;
-      engine.write(chunk);
-    }
-    const result = engine.end();
-    return { ...result, ...verified(opts, `sha256:${hash.digest('hex')}`, blobHash), tarSize };
-  } catch (err) {
-    engine.abort();
-    throw importError(err);
-  }
 }
 
 /**

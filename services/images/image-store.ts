@@ -18,7 +18,6 @@ import { digestOf, importedConfig, parseImageConfig, type ImageConfig, type OciI
 import { fullId, idPrefix, normalizeDigestRef, normalizeTag, parseRef } from './image-ref.js';
 import { LayerStore } from './layer-store.js';
 import { isAlive, processIdentity } from './process-identity.js';
-import type { SpecialFiles } from './special-files.js';
 import { StoreLock } from './store-lock.js';
 import { syncFileSystem } from './sync-fs.js';
 import { TagIndex } from './tag-index.js';
@@ -46,7 +45,6 @@ export interface ImageRecord {
 export interface ImageStoreOptions {
   /** Cap on any one layer's uncompressed size (default 64 GiB). */
   maxLayerBytes?: number;
-  special?: SpecialFiles;
   /** Restore file owners (default: when running as root). */
   chown?: boolean;
   /** Where warnings go (images removed at open, a background sync that failed); pino fits. */
@@ -342,7 +340,6 @@ export class ImageStore {
     try {
       const layer = await extractLayer(input as LayerInput, dir, {
         maxBytes: this.opts.maxLayerBytes ?? DEFAULT_MAX_BYTES,
-        special: this.opts.special,
         chown: this.opts.chown,
         onProgress: opts.onProgress,
         expectDiffId: opts.expectDiffId,

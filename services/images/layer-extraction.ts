@@ -1,5 +1,5 @@
 // One layer tar being written into `<dir>/diff` (and its skeleton into `<dir>/tar-split`), fed
-// chunk by chunk: the synchronous engine that runs in the extraction worker, or inline.
+// chunk by chunk: the synchronous engine that runs in the extraction worker.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

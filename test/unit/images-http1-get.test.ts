@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { TdockerError } from '../../services/errors/tdocker-error.js';
-import { ownedChunks } from '../../services/images/chunk-pump.js';
 import { http1Get, parseHead } from '../../services/images/http1-get.js';
 
 type Reply = (socket: Socket, request: string) => Promise<void> | void;
@@ -187,15 +186,6 @@ describe('http1Get', () => {
       return sleep(400).then(() => undefined); // and takes each chunk slowly
     });
     assert.equal(Buffer.concat(parts).toString(), 'abcdef');
-  });
-
-  it('gives its chunks as a stream of copies to a reader that keeps them', async () => {
-    reply = async (s) => {
-      await dribble(s, 'HTTP/1.1 200 OK\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz', 5);
-    };
-    const kept: Buffer[] = [];
-    for await (const c of ownedChunks(await http1Get(url(), {}))) kept.push(c as Buffer);
-    assert.equal(Buffer.concat(kept).toString(), 'abcdefghijklmnopqrstuvwxyz');
   });
 
   it('parses a head: status, case-insensitive names, folded repeats; refuses a malformed line', () => {
