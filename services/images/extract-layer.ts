@@ -70,7 +70,12 @@ async function extractThreaded(input: ChunkPump, dir: string, settings: { maxEnt
     blobHash?.update(chunk);
     opts.onProgress?.(read);
     if (engine) return send(chunk);
-    // The first 8 bytes tell the compression; a network stream may give fewer at first.
+    // The first 8 bytes tell the compression; a network stream may give fewer at first. A lent
+    // chunk is kept only then (copied); one that tells is sent as it is.
+    if (!headLen && chunk.length >= 8) {
+      begin(chunk);
+      return send(chunk);
+    }
     head.push(Buffer.from(chunk));
     headLen += chunk.length;
     if (headLen < 8) return undefined;

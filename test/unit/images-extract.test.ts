@@ -76,6 +76,26 @@ describe('layer extraction', () => {
     assert.equal(readFileSync(join(gz.root, 'a'), 'utf8'), 'same');
   });
 
+  it('tells plain from gzip when the first chunks hold fewer than the 8 bytes it looks at', async () => {
+    const buf = tar([file('a', 'split')]);
+    const want = `sha256:${createHash('sha256').update(buf).digest('hex')}`;
+    for (const input of [buf, gzipSync(buf)]) {
+      // A reused buffer, as a socket lends it: every chunk is overwritten once taken.
+      const lent = Buffer.alloc(input.length);
+      async function* dribble(): AsyncGenerator<Buffer> {
+        for (const [a, b] of [[0, 3], [3, 5], [5, 11], [11, input.length]]) {
+          input.copy(lent, 0, a, b);
+          yield lent.subarray(0, b - a);
+          lent.fill(0xee);
+        }
+      }
+      const dirPath = join(base.path, `layer-${++n}`);
+      const layer = await extractLayer(dribble(), dirPath);
+      assert.equal(layer.diffId, want);
+      assert.equal(readFileSync(join(dirPath, 'diff/a'), 'utf8'), 'split');
+    }
+  });
+
   it('refuses members that climb out with ..', async () => {
     await assert.rejects(extract([file('../x', 'evil')]), says('INVALID_ARGUMENT', /'\.\.\/x' escapes the root/));
     await assert.rejects(extract([dir('a'), file('a/../../x', 'evil')]), says('INVALID_ARGUMENT', /escapes the root/));
