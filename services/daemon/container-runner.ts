@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { TdockerError } from '../errors/tdocker-error.js';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupPlacement } from '../cgroups/driver.js';
 import type { MountSpec } from '../rootfs/mount-spec.js';
-import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
+import { prepareRootfs, releaseRootfs, type PrepareRootfsOptions } from '../rootfs/prepare-rootfs.js';
 import { removeUnmounted } from '../rootfs/remove-unmounted.js';
 import { ensureInitLayer, initLayerFits } from '../rootfs/init-layer.js';
 import { makeContainersFolder } from '../rootfs/containers-folder.js';
@@ -67,6 +67,13 @@ export class ContainerRunner {
    * connect to a shim that is gone). A restarted daemon looks again.
    */
   private readonly cleaned = new Set<string>();
+  /**
+   * Containers whose root this process unmounted since it last mounted one: remove() after a
+   * stop need not try again (a failing umount2 on a thread, ~1% of a Run). Every mount of a
+   * container's root goes through mountRootfs, which takes the id out first; a restarted daemon
+   * looks again.
+   */
+  private readonly released = new Set<string>();
   private discarded = 0;
   private readonly deleting = new Set<Promise<void>>();
 
@@ -135,15 +142,23 @@ export class ContainerRunner {
   private async mountRoot(spec: ContainerSpec): Promise<void> {
     const p = this.paths(spec.id);
     try {
-      await prepareRootfs({ containerDir: p.dir, lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: spec.autoRemove });
+      await this.mountRootfs(spec.id, { lowers: spec.lowers, mounts: spec.mounts ?? [], volatile: spec.autoRemove });
     } catch (e) {
       removeUnmounted(p.dir);
       throw e;
     }
   }
 
+  /** The container's root and volumes in its folder (prepareRootfs); the only way they are mounted. */
+  async mountRootfs(id: string, opts: Omit<PrepareRootfsOptions, 'containerDir'>): Promise<void> {
+    this.released.delete(id);
+    await prepareRootfs({ ...opts, containerDir: this.paths(id).dir });
+  }
+
+  /** Unmounts the root and everything under it (releaseRootfs). Safe to repeat. */
   async unmount(id: string): Promise<void> {
     await releaseRootfs(this.paths(id).dir);
+    this.released.add(id);
   }
 
   /**
@@ -283,11 +298,14 @@ export class ContainerRunner {
   async remove(id: string): Promise<void> {
     // unmount() leaves nothing mounted under the folder or throws, so removing it cannot reach
     // through a mount into the host.
-    await this.cleanup(id, () => this.unmount(id));
+    await this.cleanup(id, async () => {
+      if (!this.released.has(id)) await this.unmount(id);
+    });
     await this.discard(this.paths(id).dir, id);
     rmSync(this.paths(id).socket, { force: true });
     this.cgroupProcs.delete(id);
     this.cleaned.delete(id);
+    this.released.delete(id);
   }
 
   /**

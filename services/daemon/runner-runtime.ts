@@ -1,7 +1,6 @@
 // The supervisor's runtime seam on the real host: each container actor's step as calls on the
 // container runner (folder and rootfs, cgroup, shim).
 import { TdockerError } from '../errors/tdocker-error.js';
-import { prepareRootfs, releaseRootfs } from '../rootfs/prepare-rootfs.js';
 import { readExitFile } from '../runtime/runtime.js';
 import type { ExitStatus as ShimExit } from '../runtime/shim-protocol.js';
 import type { ExitStatus, StartResult } from '../../machines/container-types.js';
@@ -60,7 +59,7 @@ export class RunnerRuntime implements ContainerRuntime {
     const dir = this.runner.paths(spec.id).dir;
     // The folder exists (it holds the record); a mount a dead daemon left is replaced. Every
     // mount of a container is at or under its rootfs folder: a first start has none to look for.
-    if (existsSync(join(dir, 'rootfs'))) await releaseRootfs(dir);
+    if (existsSync(join(dir, 'rootfs'))) await this.runner.unmount(spec.id);
     let mounts = spec.mounts ?? [];
     let upperFiles: UpperFile[] | undefined;
     const net = spec.net && this.networks;
@@ -85,7 +84,7 @@ export class RunnerRuntime implements ContainerRuntime {
     const userTakes = (spec.mounts ?? []).some((m) => ETC_DESTINATIONS.includes(m.destination.replace(/\/+$/, '')));
     const initLayer = upperFiles || userTakes ? undefined : this.runner.initLayer(spec.lowers, ETC_FILES);
     try {
-      await prepareRootfs({ containerDir: dir, lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer, upperFiles });
+      await this.runner.mountRootfs(spec.id, { lowers: spec.lowers, mounts, volatile: !!spec.autoRemove, initLayer, upperFiles });
     } catch (e) {
       if (net) await net.manager.disconnect(spec.id).catch(() => {});
       throw e;

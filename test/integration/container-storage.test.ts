@@ -3,6 +3,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { RunnerRuntime } from '../../services/daemon/runner-runtime.js';
+import { mountsUnder } from '../../services/rootfs/mountinfo.js';
 import { TestHost, skipReason } from '../helpers/test-host.js';
 
 describe('container storage', { skip: skipReason }, () => {
@@ -39,5 +41,21 @@ describe('container storage', { skip: skipReason }, () => {
     assert.match(r.stderr, /Read-only file system/);
     assert.equal(readFileSync(join(rw, 'out'), 'utf8'), 'from container\n');
     assert.equal(existsSync(join(ro, 'nope')), false);
+  });
+
+  it('unmounts at removal a root mounted again after a stop unmounted it (a removal skips only an unmount it knows of)', async () => {
+    const rt = new RunnerRuntime(host.runner);
+    const spec = host.spec(['true'], { network: { mode: 'none' } });
+    const dir = host.runner.paths(spec.id).dir;
+    mkdirSync(dir, { recursive: true });
+    await rt.mount(spec);
+    await rt.unmount(spec.id);
+    assert.deepEqual(mountsUnder(dir), []);
+    await rt.mount(spec); // a second start
+    assert.equal(mountsUnder(dir).length, 1);
+    await host.runner.remove(spec.id);
+    // The folder went to the trash (named by the id): nothing of it may be mounted there.
+    assert.deepEqual(mountsUnder(host.base).filter((m) => m.mountPoint.includes(spec.id)), []);
+    assert.equal(existsSync(dir), false);
   });
 });
