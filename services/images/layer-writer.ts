@@ -22,7 +22,6 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  statSync,
   symlinkSync,
   unlinkSync,
   writeSync,
@@ -30,6 +29,7 @@ import {
 import { TdockerError, invalid } from '../errors/tdocker-error.js';
 import { InRootResolver, memberParts } from './layer-path.js';
 import type { SkeletonWriter } from './layer-skeleton.js';
+import { groupFromParent } from './new-inode-group.js';
 import type { SpecialFiles } from './special-files.js';
 import type { TarEntry, TarSink } from './tar-entry.js';
 
@@ -77,12 +77,11 @@ export class LayerWriter implements TarSink {
   private readonly euid = process.geteuid?.() ?? -1;
   private readonly egid = process.getegid?.() ?? -1;
   /**
-   * Whether the layer's root is setgid (it took that from a setgid parent): then what we make in
-   * it takes its group, not our egid, and dirs made below pass theirs on whatever chown gave
-   * them, so every entry gets its chown. (A file system mounted `grpid` does the same without
-   * the bit; it is not looked for.)
+   * Whether what we make here takes its parent dir's group, not our egid (a setgid layer root, or
+   * a file system mounted `grpid`: new-inode-group.ts). Dirs made below then pass on whatever
+   * group chown gave them, so every entry gets its chown.
    */
-  private rootHandsDownGroup: boolean | undefined;
+  private groupFromParent: boolean | undefined;
   private readonly umask = currentUmask();
 
   constructor(readonly root: string, private readonly opts: LayerWriterOptions) {
@@ -284,7 +283,7 @@ export class LayerWriter implements TarSink {
 
   /** Whether an inode just made is owned as `e` says: open(2) and mkdir(2) gave it our uid and egid. */
   private ownedAsIs(e: TarEntry): boolean {
-    return e.uid === this.euid && e.gid === this.egid && !(this.rootHandsDownGroup ??= (statSync(this.root).mode & 0o2000) !== 0);
+    return e.uid === this.euid && e.gid === this.egid && !(this.groupFromParent ??= groupFromParent(this.root));
   }
 
   private xattrs(abs: string, e: TarEntry): void {

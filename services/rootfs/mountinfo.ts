@@ -6,12 +6,16 @@ import { readFileSync } from 'node:fs';
 export interface MountinfoEntry {
   id: number;
   parentId: number;
+  /** The file system's device, `major:minor` (st_dev). */
+  dev: string;
   /** Where it is mounted, unescaped. */
   mountPoint: string;
   /** Per-mount options: rw/ro, nosuid, nodev, noexec, relatime, … */
   mountOptions: string[];
   fsType: string;
   source: string;
+  /** The file system's own options (every mount of it shows the same): rw, grpid, size=… */
+  superOptions: string[];
 }
 
 // The kernel escapes space, tab, newline and backslash in paths as \ooo (octal).
@@ -30,10 +34,12 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
     out.push({
       id: Number(f[0]),
       parentId: Number(f[1]),
+      dev: f[2]!,
       mountPoint: unescapeMountinfo(f[4]!),
       mountOptions: f[5]!.split(','),
       fsType: f[dash + 1] ?? '',
       source: unescapeMountinfo(f[dash + 2] ?? ''),
+      superOptions: (f[dash + 3] ?? '').split(','),
     });
   }
   return out;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -206,6 +206,31 @@ describe('layer extraction', () => {
     ]), 1000), dirPath, {});
     const root = join(dirPath, 'diff');
     assert.deepEqual(['d', 'd/f', 'g', 'h', 'd/i'].map((p) => statSync(join(root, p)).gid), [0, 0, 4321, 0, 4321]);
+  });
+
+  it('restores each entry\'s group on a file system mounted grpid, where new files take their dir\'s group', { skip: (!isRoot || !existsSync('/sbin/mkfs.ext4')) && 'needs root and mkfs.ext4' }, async () => {
+    const img = join(base.path, 'grpid.img');
+    const mnt = join(base.path, 'grpid');
+    writeFileSync(img, '');
+    truncateSync(img, 16 << 20);
+    execFileSync('/sbin/mkfs.ext4', ['-q', '-F', img]);
+    mkdirSync(mnt);
+    execFileSync('mount', ['-o', 'loop,grpid', img, mnt]); // the loop device goes with the unmount
+    try {
+      const parent = join(mnt, 'store');
+      mkdirSync(parent);
+      chownSync(parent, 0, 4321); // no setgid bit: the mount option alone hands the group down
+      const dirPath = join(parent, 'layer');
+      await extractLayer(streamOf(tar([
+        dir('d', { uid: 0, gid: 0 }), file('d/f', 'x', { uid: 0, gid: 0 }), file('h', 'z', { uid: 0, gid: 0 }),
+        file('d/i', 'w', { uid: 0, gid: 4321 }),
+      ]), 1000), dirPath, {});
+      const root = join(dirPath, 'diff');
+      assert.equal(statSync(root).mode & 0o2000, 0);
+      assert.deepEqual(['d', 'd/f', 'h', 'd/i'].map((p) => statSync(join(root, p)).gid), [0, 0, 0, 4321]);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
   });
 
   it('restores owners, keeping setuid after chown', { skip: !isRoot && 'needs root' }, async () => {

@@ -19,12 +19,13 @@ describe('mountinfo', () => {
 
   it('parses every field, skipping optional fields', () => {
     const [root, overlay, bind, tmpfs] = parseMountinfo(FIXTURE);
-    assert.deepEqual(root, { id: 27, parentId: 1, mountPoint: '/', mountOptions: ['rw', 'relatime'], fsType: 'ext4', source: '/dev/vda' });
+    assert.deepEqual(root, { id: 27, parentId: 1, dev: '254:0', mountPoint: '/', mountOptions: ['rw', 'relatime'], fsType: 'ext4', source: '/dev/vda', superOptions: ['rw', 'discard'] });
     assert.equal(overlay!.fsType, 'overlay');
     assert.equal(bind!.mountPoint, '/var/lib/td/containers/abc/rootfs/mnt/my dir');
     assert.deepEqual(bind!.mountOptions, ['ro', 'nosuid', 'nodev', 'relatime']);
     assert.equal(bind!.fsType, 'ext4');
     assert.equal(tmpfs!.mountPoint, '/var/lib/td/containers/abc/rootfs/tab\tand\\slash');
+    assert.deepEqual(tmpfs!.superOptions, ['rw', 'size=65536k']);
   });
 
   it('finds mounts at or under a folder, not beside it', () => {
