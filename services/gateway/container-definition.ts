@@ -6,6 +6,7 @@ import type { CgroupLimits } from '../cgroups/driver.js';
 import { invalid } from '../errors/tdocker-error.js';
 import { checkDestination, checkSource, PROPAGATIONS, type MountSpec, type Propagation } from '../rootfs/mount-spec.js';
 import { parseVolumeFlag } from '../rootfs/volume-flag.js';
+import { capabilitySet, DEFAULT_CAPS } from '../runtime/capability-set.js';
 import type { RestartPolicy } from '../../machines/restart-policy.js';
 import type { ContainerDefinition } from '../supervisor/container-record.js';
 import { signalNumber } from '../supervisor/signal-number.js';
@@ -19,7 +20,7 @@ import { NO_BRIDGES, networkDefinition, type NetworkDefaults } from './network-d
 /** Docker's smallest memory limit. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
 
-export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[], networks: NetworkDefaults = NO_BRIDGES): ContainerDefinition {
+export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[], networks: NetworkDefaults = NO_BRIDGES, held?: readonly string[]): ContainerDefinition {
   const config = mergedConfig(req.config!, image);
   const host = req.hostConfig ?? emptyHostConfig();
   const args = [...(config.entrypoint?.values ?? []), ...config.cmd];
@@ -30,6 +31,7 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
   if (host.autoRemove && restartPolicy.name !== 'no') throw invalid('conflicting options: a restart policy and auto-remove (--rm) cannot go together');
   const mounts: MountSpec[] = [...host.binds.map(parseVolumeFlag), ...host.mounts.map(mountSpec)];
   const limits = limitsOf(host);
+  const capabilities = capabilitySet(host.capAdd, host.capDrop, held);
   const { mode, network, net } = networkDefinition(host.networkMode, host.networking, config, image, networks);
   const merged: CreateContainerRequest = { name: req.name, config, hostConfig: { ...host, networkMode: mode } };
   return {
@@ -49,10 +51,12 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
         openStdin: config.openStdin,
         init: host.init ?? false,
         ...(host.ulimits.length ? { rlimits: host.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })) } : {}),
+        ...(capabilities !== DEFAULT_CAPS ? { capabilities } : {}),
       },
       limits,
       network,
       ...(net ? { net } : {}),
+      ...(host.readonlyRootfs ? { readonlyRootfs: true } : {}),
       log: { maxSize: host.logConfig?.maxSize ?? 0, maxFiles: Math.max(1, host.logConfig?.maxFile ?? 1) },
       ...(host.autoRemove ? { autoRemove: true } : {}),
     },
@@ -120,7 +124,7 @@ function mountSpec(m: Mount): MountSpec {
         type: 'tmpfs', destination: checkDestination(m.target, 'tmpfs'), readonly: m.readOnly,
         ...(m.tmpfsSize > 0 ? { sizeBytes: m.tmpfsSize } : {}),
         ...(m.tmpfsMode ? { mode: m.tmpfsMode } : {}),
-        exec: false, suid: false, dev: false,
+        exec: m.tmpfsExec, suid: false, dev: false,
       };
     case Mount_Type.VOLUME:
       throw invalid(`invalid mount "${m.source}": named volumes are not supported, use type=bind with an absolute host path`);
@@ -156,6 +160,6 @@ export function limitsOf(h: HostConfig): CgroupLimits {
 function emptyHostConfig(): HostConfig {
   return {
     binds: [], mounts: [], memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0,
-    autoRemove: false, networkMode: '', ulimits: [],
+    autoRemove: false, networkMode: '', ulimits: [], readonlyRootfs: false, capAdd: [], capDrop: [],
   };
 }

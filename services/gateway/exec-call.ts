@@ -44,6 +44,8 @@ export async function execCall(ctx: GatewayContext, call: ServerDuplexStream<Exe
         tty: o.tty,
         openStdin: o.stdin,
         ...(o.size?.rows && o.size.cols ? { consoleSize: { height: o.size.rows, width: o.size.cols } } : {}),
+        // An exec'd process has what the container's init has, as in Docker.
+        ...(p.capabilities ? { capabilities: p.capabilities } : {}),
       });
     } catch (err) {
       const e = TdockerError.from(err);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { shimError } from './shim-client.js';
-import { DEFAULT_CAPS, DEFAULT_PATH_ENV } from './shim-config.js';
+import { DEFAULT_CAPS } from './capability-set.js';
+import { DEFAULT_PATH_ENV } from './shim-config.js';
 import type { ShimError } from './shim-protocol.js';
 
 export const defaultExecPath = fileURLToPath(new URL('../../native/tdocker-exec', import.meta.url));
@@ -24,6 +25,8 @@ export interface ExecSpec {
   tty?: boolean;
   openStdin?: boolean;
   consoleSize?: { height: number; width: number };
+  /** The container's capabilities (`CAP_*` names); unset is Docker's default 14. */
+  capabilities?: string[];
 }
 
 export interface ExecExit { exitCode: number; signal?: number }
@@ -63,7 +66,7 @@ export function startExec(spec: ExecSpec, helper = defaultExecPath): Promise<Exe
       args: spec.args,
       env,
       cwd: spec.cwd || '/',
-      capabilities: { bounding: DEFAULT_CAPS },
+      capabilities: { bounding: spec.capabilities ?? DEFAULT_CAPS },
       noNewPrivileges: true,
     },
   };

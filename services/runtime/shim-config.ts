@@ -1,13 +1,7 @@
 // Builds the config.json the shim reads (native/README.md "config.json") from what the daemon
 // knows of a container, with Docker's defaults (REFERENCE.md "Defaults inside a container").
+import { DEFAULT_CAPS } from './capability-set.js';
 import type { ShimConfig } from './shim-protocol.js';
-
-/** Docker's default 14 capabilities: CapEff 00000000a80425fb. */
-export const DEFAULT_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
 
 export const MASKED_PATHS = [
   '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
@@ -33,6 +27,8 @@ export interface ProcessSpec {
   hostname?: string;
   rlimits?: { type: string; soft: number; hard: number }[];
   consoleSize?: { height: number; width: number };
+  /** `CAP_*` names (capability-set.ts); unset is Docker's default 14. */
+  capabilities?: string[];
 }
 
 export interface ShimConfigInput {
@@ -60,6 +56,7 @@ export function buildShimConfig(input: ShimConfigInput): ShimConfig {
   if (net.mode === 'none') namespaces.push({ type: 'network' });
   else if (net.mode === 'path') namespaces.push({ type: 'network', path: net.path });
   const numeric = p.user && /^\d+(:\d+)?$/.test(p.user) ? p.user.split(':').map(Number) : undefined;
+  const caps = p.capabilities ?? DEFAULT_CAPS;
   return {
     ociVersion: '1.0.2',
     process: {
@@ -71,7 +68,7 @@ export function buildShimConfig(input: ShimConfigInput): ShimConfig {
       args: p.args,
       env,
       cwd: p.cwd || '/',
-      capabilities: { bounding: DEFAULT_CAPS, effective: DEFAULT_CAPS, permitted: DEFAULT_CAPS },
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
       ...(p.rlimits?.length ? { rlimits: p.rlimits } : {}),
       noNewPrivileges: true,
     },

@@ -29,6 +29,9 @@ describe('tdocker bad input', { skip: e2eSkipReason }, () => {
     refused(await d.tdocker(['run', '-v', 'relative/dir:/data', 'busybox', 'true']), /source 'relative\/dir' must be an absolute path/, 'relative -v');
     refused(await d.tdocker(['run', '--mount', 'type=bind,source=rel,target=/x', 'busybox', 'true']), /not an absolute path/, 'relative --mount');
     refused(await d.tdocker(['ps', '--filter', 'colour=red']), /invalid filter 'colour'/, 'ps --filter');
+    refused(await d.tdocker(['run', '--tmpfs', 'tmp', 'busybox', 'true']), /"tmp" for "--tmpfs" flag: .*absolute path/, 'relative --tmpfs');
+    refused(await d.tdocker(['run', '--tmpfs', '/tmp:suid', 'busybox', 'true']), /'suid' is not supported/, '--tmpfs suid');
+    refused(await d.tdocker(['run', '--cap-add', 'NET_WIZARD', 'busybox', 'true']), /unknown capability: "NET_WIZARD"/, '--cap-add unknown');
     assert.equal(await containers(), '');
   });
 

@@ -2,7 +2,7 @@
 // containers through their life (logs, exec, top, stats, pause, restart, stop, kill, wait,
 // rename, rm), and the images a user brings.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { busyboxTar, E2eDaemon, e2eSkipReason } from './tdocker-e2e.js';
@@ -112,6 +112,48 @@ describe('tdocker run', { skip: e2eSkipReason }, () => {
     assert.match((await d.tdocker(['logs', '-t', 'web2'])).stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ready\n/);
     assert.equal((await d.tdocker(['start', 'web2'])).stdout, 'web2\n');
     assert.equal((await d.tdocker(['rm', '-f', 'web2'])).stdout, 'web2\n');
+  });
+
+  it('runs with --read-only: the root refuses writes; the etc files, /dev/shm, a volume and --tmpfs mounts take them', async () => {
+    const script = [
+      'touch /x 2>/dev/null || echo root refused',
+      'echo 10.1.1.1 db >> /etc/hosts && echo hosts ok',
+      'echo a > /dev/shm/a && echo shm ok',
+      'echo a > /v/a && echo volume ok',
+      "printf '#!/bin/sh\\necho ran\\n' > /e/s && chmod +x /e/s && /e/s",
+      "printf '#!/bin/sh\\necho ran\\n' > /n/s && chmod +x /n/s && { /n/s 2>/dev/null || echo noexec refused; }",
+      "grep -E ' /(e|n|ro) ' /proc/mounts | cut -d' ' -f2,4 | sort",
+    ].join('; ');
+    const vol = join(d.base, 'ro-root-volume');
+    mkdirSync(vol);
+    const r = await d.tdocker(['run', '--rm', '--read-only', '-v', `${vol}:/v`, '--tmpfs', '/e:exec,size=1m,mode=700', '--tmpfs', '/n', '--tmpfs', '/ro:ro',
+      'busybox', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.slice(0, 6), ['root refused', 'hosts ok', 'shm ok', 'volume ok', 'ran', 'noexec refused']);
+    assert.match(lines[6]!, /^\/e rw,nosuid,nodev,relatime,size=1024k,mode=700$/);
+    assert.match(lines[7]!, /^\/n rw,nosuid,nodev,noexec,relatime/);
+    assert.match(lines[8]!, /^\/ro ro,nosuid,nodev,noexec,relatime/);
+    assert.equal(readFileSync(join(vol, 'a'), 'utf8'), 'a\n');
+    assert.equal((await d.tdocker(['create', '--name', 'ro', '--read-only', 'busybox', 'true'])).code, 0);
+    assert.equal((await d.tdocker(['inspect', '-f', '{{.HostConfig.ReadonlyRootfs}}', 'ro'])).stdout, 'true\n');
+    await d.tdocker(['rm', 'ro']);
+  });
+
+  it('gives Docker\'s capabilities, changed by --cap-add and --cap-drop, to the init and to exec', async () => {
+    const capEff = (out: string) => /^CapEff:\s*([0-9a-f]+)$/m.exec(out)?.[1];
+    const plain = await d.tdocker(['run', '--rm', 'busybox', 'cat', '/proc/self/status']);
+    assert.equal(capEff(plain.stdout), '00000000a80425fb');
+    const added = await d.tdocker(['run', '--rm', '--cap-add', 'net_admin', '--cap-drop', 'CAP_CHOWN', 'busybox', 'sh', '-c',
+      'cat /proc/self/status; touch /f; chown 1 /f 2>/dev/null || echo chown refused']);
+    assert.equal(capEff(added.stdout), '00000000a80435fa'); // + NET_ADMIN (bit 12), - CHOWN (bit 0)
+    assert.match(added.stdout, /^chown refused$/m);
+    const only = await d.tdocker(['run', '-d', '--name', 'capped', '--cap-drop', 'ALL', '--cap-add', 'KILL', 'busybox', 'sleep', '100']);
+    assert.equal(only.code, 0, only.stderr);
+    assert.equal(capEff((await d.tdocker(['exec', 'capped', 'cat', '/proc/self/status'])).stdout), '0000000000000020', 'exec gets the container\'s set: KILL (bit 5)');
+    const ins = JSON.parse((await d.tdocker(['inspect', 'capped'])).stdout) as { HostConfig: { CapAdd: string[]; CapDrop: string[] } }[];
+    assert.deepEqual([ins[0]!.HostConfig.CapAdd, ins[0]!.HostConfig.CapDrop], [['KILL'], ['ALL']]);
+    await d.tdocker(['rm', '-f', 'capped']);
   });
 
   it('streams stdin with -i and closes it at the end of the input', async () => {

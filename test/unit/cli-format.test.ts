@@ -217,6 +217,7 @@ describe('inspect', () => {
       hostConfig: {
         binds: ['/a:/b:ro'], mounts: [], memory: 67108864, memorySwap: 0, nanoCpus: 1.5e9, cpuShares: 0, cpusetCpus: '', pidsLimit: 0,
         restartPolicy: { name: 3, maximumRetryCount: 2 }, autoRemove: false, networkMode: 'none', logConfig: { maxSize: 1000000, maxFile: 2 }, ulimits: [],
+        readonlyRootfs: true, capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'],
       },
       config: { image: 'busybox', cmd: ['sh'], env: ['PATH=/bin'], workingDir: '/', user: '', hostname: 'aaaaaaaaaaaa', tty: false, openStdin: false, stdinOnce: false, labels: {}, stopSignal: '' },
       mounts: [{ type: 'bind', name: '', source: '/a', destination: '/b', mode: 'ro', rw: false, propagation: 'rprivate' }],
@@ -236,6 +237,8 @@ describe('inspect', () => {
     assert.equal(j['HostConfig'].NanoCpus, 1.5e9);
     assert.equal(j['HostConfig'].PidsLimit, null);
     assert.deepEqual(j['HostConfig'].Binds, ['/a:/b:ro']);
+    assert.equal(j['HostConfig'].ReadonlyRootfs, true);
+    assert.deepEqual([j['HostConfig'].CapAdd, j['HostConfig'].CapDrop], [['NET_ADMIN'], ['CHOWN']]);
     assert.deepEqual(j['HostConfig'].LogConfig, { Type: 'json-file', Config: { 'max-size': '1000000', 'max-file': '2' } });
     assert.equal(j['Config'].Entrypoint, null);
     assert.deepEqual(j['Config'].Cmd, ['sh']);

@@ -51,6 +51,7 @@ describe('run and create', () => {
       '-m', '64m', '--memory-swap', '128m', '--cpus', '1.5', '--cpu-shares', '512', '--cpuset-cpus', '0-1',
       '--pids-limit', '100', '--init', '--entrypoint', '/bin/sh', '--network', 'none', '--log-opt', 'max-size=1m',
       '--log-opt', 'max-file=2', '-l', 'tier=web', '--ulimit', 'nofile=64:128', '--stop-signal', 'INT', '--stop-timeout', '3',
+      '--read-only', '--tmpfs', '/run:exec,size=1m', '--cap-add', 'NET_ADMIN', '--cap-add', 'sys_ptrace', '--cap-drop', 'CHOWN',
       'busybox:1.36', '-c', 'echo hi',
     ]);
     assert.equal(run.detach, true);
@@ -76,7 +77,10 @@ describe('run and create', () => {
       },
       hostConfig: {
         binds: ['/data:/data:ro'],
-        mounts: [{ type: 2, source: '', target: '/tmp', readOnly: false, bindPropagation: '', tmpfsSize: 16 * 1024 ** 2, tmpfsMode: 0 }],
+        mounts: [
+          { type: 2, source: '', target: '/tmp', readOnly: false, bindPropagation: '', tmpfsSize: 16 * 1024 ** 2, tmpfsMode: 0, tmpfsExec: false },
+          { type: 2, source: '', target: '/run', readOnly: false, bindPropagation: '', tmpfsSize: 1024 ** 2, tmpfsMode: 0, tmpfsExec: true },
+        ],
         memory: 64 * 1024 ** 2,
         memorySwap: 128 * 1024 ** 2,
         nanoCpus: 1_500_000_000,
@@ -88,6 +92,9 @@ describe('run and create', () => {
         networkMode: 'none',
         logConfig: { maxSize: 1_000_000, maxFile: 2 },
         ulimits: [{ name: 'nofile', soft: 64, hard: 128 }],
+        readonlyRootfs: true,
+        capAdd: ['NET_ADMIN', 'sys_ptrace'],
+        capDrop: ['CHOWN'],
         init: true,
       },
     });

@@ -12,6 +12,7 @@ import { parseImageReference } from '../../services/cli/values/parse-image-refer
 import { parseInteger } from '../../services/cli/values/parse-integer.js';
 import { applyLogOpt } from '../../services/cli/values/parse-log-opt.js';
 import { parseMount } from '../../services/cli/values/parse-mount.js';
+import { parseTmpfs } from '../../services/cli/values/parse-tmpfs.js';
 import { parseOutputFormat } from '../../services/cli/values/parse-output-format.js';
 import { parseRestartPolicy } from '../../services/cli/values/parse-restart-policy.js';
 import { parseGoDuration, parseTimestamp } from '../../services/cli/values/parse-since.js';
@@ -114,10 +115,10 @@ describe('volumes and mounts', () => {
 
   it('reads --mount bind and tmpfs', () => {
     assert.deepEqual(parseMount('type=bind,source=/a,target=/b,readonly,bind-propagation=rslave'), {
-      type: 1, source: '/a', target: '/b', readOnly: true, bindPropagation: 'rslave', tmpfsSize: 0, tmpfsMode: 0,
+      type: 1, source: '/a', target: '/b', readOnly: true, bindPropagation: 'rslave', tmpfsSize: 0, tmpfsMode: 0, tmpfsExec: false,
     });
     assert.deepEqual(parseMount('type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770'), {
-      type: 2, source: '', target: '/t', readOnly: false, bindPropagation: '', tmpfsSize: 64 * 1024 ** 2, tmpfsMode: 0o1770,
+      type: 2, source: '', target: '/t', readOnly: false, bindPropagation: '', tmpfsSize: 64 * 1024 ** 2, tmpfsMode: 0o1770, tmpfsExec: false,
     });
     assert.equal(parseMount('type=bind,src=/a,dst=/b,ro=false').readOnly, false);
   });
@@ -132,6 +133,24 @@ describe('volumes and mounts', () => {
     refuses(() => parseMount('type=tmpfs,target=/b,tmpfs-mode=999'), /invalid tmpfs-mode/);
     refuses(() => parseMount('type=bind,source=/a,target=/b,color=red'), /unexpected key 'color'/);
     refuses(() => parseMount('type=bind,source=/a,target=/b,readonly=maybe'), /invalid value for readonly/);
+  });
+
+  it('reads --tmpfs DEST[:OPTIONS] as a tmpfs mount, noexec unless exec is said', () => {
+    assert.deepEqual(parseTmpfs('/run'), {
+      type: 2, source: '', target: '/run', readOnly: false, bindPropagation: '', tmpfsSize: 0, tmpfsMode: 0, tmpfsExec: false,
+    });
+    assert.deepEqual(parseTmpfs('/t:ro,size=64m,mode=1770,exec,nosuid,nodev'), {
+      type: 2, source: '', target: '/t', readOnly: true, bindPropagation: '', tmpfsSize: 64 * 1024 ** 2, tmpfsMode: 0o1770, tmpfsExec: true,
+    });
+    assert.equal(parseTmpfs('/t:exec,noexec').tmpfsExec, false, 'the last word wins, as in mount(8)');
+  });
+
+  it('refuses a relative --tmpfs path and options it cannot honour', () => {
+    refuses(() => parseTmpfs('run'), /needs to be an absolute path/);
+    refuses(() => parseTmpfs('/t:suid'), /'suid' is not supported/);
+    refuses(() => parseTmpfs('/t:size=12q'), /invalid size/);
+    refuses(() => parseTmpfs('/t:mode=888'), /invalid mode '888'/);
+    refuses(() => parseTmpfs('/t:uid=5'), /unknown tmpfs option 'uid=5'/);
   });
 });
 

@@ -18,7 +18,7 @@ const mountJson = (m: Mount) => ({
   Target: m.target,
   ReadOnly: m.readOnly,
   ...(m.bindPropagation ? { BindOptions: { Propagation: m.bindPropagation } } : {}),
-  ...(m.type === mountType.tmpfs ? { TmpfsOptions: { SizeBytes: m.tmpfsSize, Mode: m.tmpfsMode } } : {}),
+  ...(m.type === mountType.tmpfs ? { TmpfsOptions: { SizeBytes: m.tmpfsSize, Mode: m.tmpfsMode, ...(m.tmpfsExec ? { Options: [['exec']] } : {}) } } : {}),
 });
 
 function hostConfigJson(h: HostConfig | undefined) {
@@ -45,6 +45,9 @@ function hostConfigJson(h: HostConfig | undefined) {
     PidsLimit: h.pidsLimit === 0 ? null : h.pidsLimit,
     Ulimits: listOrNull(h.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))),
     Mounts: listOrNull(h.mounts.map(mountJson)),
+    ReadonlyRootfs: h.readonlyRootfs,
+    CapAdd: listOrNull(h.capAdd),
+    CapDrop: listOrNull(h.capDrop),
   };
 }
 

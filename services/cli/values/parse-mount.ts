@@ -15,7 +15,7 @@ const readBool = (key: string, v: string | undefined): boolean => {
 };
 
 export function parseMount(value: string): Mount {
-  const m: Mount = { type: mountType.volume, source: '', target: '', readOnly: false, bindPropagation: '', tmpfsSize: 0, tmpfsMode: 0 };
+  const m: Mount = { type: mountType.volume, source: '', target: '', readOnly: false, bindPropagation: '', tmpfsSize: 0, tmpfsMode: 0, tmpfsExec: false };
   for (const field of value.split(',')) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();

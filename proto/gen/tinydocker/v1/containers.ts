@@ -252,7 +252,22 @@ export interface HostConfig {
     | boolean
     | undefined;
   /** Ports, addresses and names on a bridge network; unset means none of them. */
-  networking?: HostNetworking | undefined;
+  networking?:
+    | HostNetworking
+    | undefined;
+  /**
+   * Mount the root filesystem read-only (--read-only); /etc/hosts, /etc/hostname,
+   * /etc/resolv.conf, /dev/shm, volumes and tmpfs mounts stay writable.
+   */
+  readonlyRootfs: boolean;
+  /**
+   * Capabilities over Docker's default 14 (--cap-add), then without (--cap-drop): names as
+   * "NET_ADMIN" or "CAP_NET_ADMIN", any case, or "ALL". ALL in cap_add is every capability the
+   * daemon itself holds, less cap_drop; ALL in cap_drop is none but cap_add. A name the kernel
+   * does not know, or one the daemon does not hold to give, is INVALID_ARGUMENT.
+   */
+  capAdd: string[];
+  capDrop: string[];
 }
 
 /** The network options of HostConfig (Docker keeps them in HostConfig and NetworkingConfig). */
@@ -298,6 +313,11 @@ export interface Mount {
   tmpfsSize: number;
   /** Tmpfs only: permission bits (0: 01777). */
   tmpfsMode: number;
+  /**
+   * Tmpfs only: files on it may be executed (`--tmpfs /tmp:exec`); a tmpfs is noexec, nosuid and
+   * nodev otherwise.
+   */
+  tmpfsExec: boolean;
 }
 
 export enum Mount_Type {
@@ -1454,6 +1474,9 @@ function createBaseHostConfig(): HostConfig {
     ulimits: [],
     init: undefined,
     networking: undefined,
+    readonlyRootfs: false,
+    capAdd: [],
+    capDrop: [],
   };
 }
 
@@ -1503,6 +1526,15 @@ export const HostConfig: MessageFns<HostConfig> = {
     }
     if (message.networking !== undefined) {
       HostNetworking.encode(message.networking, writer.uint32(122).fork()).join();
+    }
+    if (message.readonlyRootfs !== false) {
+      writer.uint32(128).bool(message.readonlyRootfs);
+    }
+    for (const v of message.capAdd) {
+      writer.uint32(138).string(v!);
+    }
+    for (const v of message.capDrop) {
+      writer.uint32(146).string(v!);
     }
     return writer;
   },
@@ -1640,6 +1672,30 @@ export const HostConfig: MessageFns<HostConfig> = {
             message.networking = HostNetworking.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.readonlyRootfs = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.capAdd.push(reader.string());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.capDrop.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1707,6 +1763,21 @@ export const HostConfig: MessageFns<HostConfig> = {
         : [],
       init: isSet(object.init) ? globalThis.Boolean(object.init) : undefined,
       networking: isSet(object.networking) ? HostNetworking.fromJSON(object.networking) : undefined,
+      readonlyRootfs: isSet(object.readonlyRootfs)
+        ? globalThis.Boolean(object.readonlyRootfs)
+        : isSet(object.readonly_rootfs)
+        ? globalThis.Boolean(object.readonly_rootfs)
+        : false,
+      capAdd: globalThis.Array.isArray(object?.capAdd)
+        ? object.capAdd.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.cap_add)
+        ? object.cap_add.map((e: any) => globalThis.String(e))
+        : [],
+      capDrop: globalThis.Array.isArray(object?.capDrop)
+        ? object.capDrop.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.cap_drop)
+        ? object.cap_drop.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1757,6 +1828,15 @@ export const HostConfig: MessageFns<HostConfig> = {
     if (message.networking !== undefined) {
       obj.networking = HostNetworking.toJSON(message.networking);
     }
+    if (message.readonlyRootfs !== false) {
+      obj.readonlyRootfs = message.readonlyRootfs;
+    }
+    if (message.capAdd?.length) {
+      obj.capAdd = message.capAdd;
+    }
+    if (message.capDrop?.length) {
+      obj.capDrop = message.capDrop;
+    }
     return obj;
   },
 
@@ -1786,6 +1866,9 @@ export const HostConfig: MessageFns<HostConfig> = {
     message.networking = (object.networking !== undefined && object.networking !== null)
       ? HostNetworking.fromPartial(object.networking)
       : undefined;
+    message.readonlyRootfs = object.readonlyRootfs ?? false;
+    message.capAdd = object.capAdd?.map((e) => e) || [];
+    message.capDrop = object.capDrop?.map((e) => e) || [];
     return message;
   },
 };
@@ -2234,7 +2317,16 @@ export const PortBindings: MessageFns<PortBindings> = {
 };
 
 function createBaseMount(): Mount {
-  return { type: 0, source: "", target: "", readOnly: false, bindPropagation: "", tmpfsSize: 0, tmpfsMode: 0 };
+  return {
+    type: 0,
+    source: "",
+    target: "",
+    readOnly: false,
+    bindPropagation: "",
+    tmpfsSize: 0,
+    tmpfsMode: 0,
+    tmpfsExec: false,
+  };
 }
 
 export const Mount: MessageFns<Mount> = {
@@ -2259,6 +2351,9 @@ export const Mount: MessageFns<Mount> = {
     }
     if (message.tmpfsMode !== 0) {
       writer.uint32(56).uint32(message.tmpfsMode);
+    }
+    if (message.tmpfsExec !== false) {
+      writer.uint32(64).bool(message.tmpfsExec);
     }
     return writer;
   },
@@ -2332,6 +2427,14 @@ export const Mount: MessageFns<Mount> = {
             message.tmpfsMode = reader.uint32();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.tmpfsExec = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2369,6 +2472,11 @@ export const Mount: MessageFns<Mount> = {
         : isSet(object.tmpfs_mode)
         ? globalThis.Number(object.tmpfs_mode)
         : 0,
+      tmpfsExec: isSet(object.tmpfsExec)
+        ? globalThis.Boolean(object.tmpfsExec)
+        : isSet(object.tmpfs_exec)
+        ? globalThis.Boolean(object.tmpfs_exec)
+        : false,
     };
   },
 
@@ -2395,6 +2503,9 @@ export const Mount: MessageFns<Mount> = {
     if (message.tmpfsMode !== 0) {
       obj.tmpfsMode = Math.round(message.tmpfsMode);
     }
+    if (message.tmpfsExec !== false) {
+      obj.tmpfsExec = message.tmpfsExec;
+    }
     return obj;
   },
 
@@ -2410,6 +2521,7 @@ export const Mount: MessageFns<Mount> = {
     message.bindPropagation = object.bindPropagation ?? "";
     message.tmpfsSize = object.tmpfsSize ?? 0;
     message.tmpfsMode = object.tmpfsMode ?? 0;
+    message.tmpfsExec = object.tmpfsExec ?? false;
     return message;
   },
 };

@@ -26,6 +26,7 @@ import { parseExpose, parsePublish } from '../../values/parse-port-spec.js';
 import { parseRestartPolicy } from '../../values/parse-restart-policy.js';
 import { parseSignal } from '../../values/parse-signal.js';
 import { parseRamSize } from '../../values/parse-size.js';
+import { parseTmpfs } from '../../values/parse-tmpfs.js';
 import { parseUlimit } from '../../values/parse-ulimit.js';
 import { parseVolume } from '../../values/parse-volume.js';
 import type { CommandInput } from '../command-spec.js';
@@ -33,6 +34,8 @@ import type { FlagSpec } from '../flag-spec.js';
 
 export const createFlags: readonly FlagSpec[] = [
   { name: 'add-host', kind: 'list', type: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
+  { name: 'cap-add', kind: 'list', type: 'list', description: 'Add Linux capabilities (NET_ADMIN, ALL)' },
+  { name: 'cap-drop', kind: 'list', type: 'list', description: 'Drop Linux capabilities (CHOWN, ALL)' },
   { name: 'cpu-shares', short: 'c', kind: 'string', type: 'int', description: 'CPU shares (relative weight)' },
   { name: 'cpus', kind: 'string', type: 'decimal', description: 'Number of CPUs' },
   { name: 'cpuset-cpus', kind: 'string', description: 'CPUs in which to allow execution (0-3, 0,1)' },
@@ -55,10 +58,12 @@ export const createFlags: readonly FlagSpec[] = [
   { name: 'pids-limit', kind: 'string', type: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'publish', short: 'p', kind: 'list', type: 'list', description: "Publish a container's port(s) to the host ([IP:][HOSTPORT:]CONTAINERPORT[/PROTO])" },
   { name: 'publish-all', short: 'P', kind: 'bool', description: 'Publish all exposed ports to random ports' },
+  { name: 'read-only', kind: 'bool', description: "Mount the container's root filesystem as read only" },
   { name: 'restart', kind: 'string', description: 'Restart policy to apply when a container exits', default: 'no' },
   { name: 'rm', kind: 'bool', description: 'Automatically remove the container when it exits' },
   { name: 'stop-signal', kind: 'string', description: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'string', type: 'int', description: 'Timeout (in seconds) to stop a container' },
+  { name: 'tmpfs', kind: 'list', type: 'list', description: 'Mount a tmpfs directory (/run or /run:size=64m,mode=1777,exec)' },
   { name: 'tty', short: 't', kind: 'bool', description: 'Allocate a pseudo-TTY' },
   { name: 'ulimit', kind: 'list', type: 'ulimit', description: 'Ulimit options (name=soft[:hard])' },
   { name: 'user', short: 'u', kind: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
@@ -154,7 +159,7 @@ function hostConfigOf(input: CommandInput): HostConfig {
   flags.convertEach('log-opt', (v) => applyLogOpt(logConfig, v));
   const host: HostConfig = {
     binds: flags.convertEach('volume', parseVolume),
-    mounts: flags.convertEach('mount', parseMount),
+    mounts: [...flags.convertEach('mount', parseMount), ...flags.convertEach('tmpfs', parseTmpfs)],
     memory,
     memorySwap,
     nanoCpus: flags.convert('cpus', parseCpus) ?? 0,
@@ -166,6 +171,9 @@ function hostConfigOf(input: CommandInput): HostConfig {
     networkMode: flags.convert('network', networkMode) ?? '',
     logConfig,
     ulimits: flags.convertEach('ulimit', parseUlimit),
+    readonlyRootfs: flags.bool('read-only'),
+    capAdd: flags.list('cap-add'),
+    capDrop: flags.list('cap-drop'),
   };
   if (flags.has('init')) host.init = flags.bool('init');
   const networking = networkingOf(flags);
