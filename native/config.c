@@ -141,6 +141,7 @@ int config_load_process(const struct json *process, struct config *c, char *err,
 	c->additional_gids = calloc(n ? n : 1, sizeof(gid_t));
 	for (struct json *g = gids ? gids->child : NULL; g; g = g->next)
 		c->additional_gids[c->n_additional_gids++] = (gid_t)g->num;
+	c->additional_groups = json_strv(json_get(user, "additionalGroups"), NULL);
 
 	caps = json_get(json_get(process, "capabilities"), "bounding");
 	if (caps_from_names(caps, &c->caps, err, errlen) < 0)
@@ -181,6 +182,11 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 		return -1;
 	c->masked_paths = json_strv(json_get(linux_, "maskedPaths"), NULL);
 	c->readonly_paths = json_strv(json_get(linux_, "readonlyPaths"), NULL);
+	c->shm_size = json_int(td, "shmSize", 64LL << 20);
+	if (c->shm_size <= 0) {
+		snprintf(err, errlen, "config: tdocker.shmSize must be more than 0");
+		return -1;
+	}
 
 	c->init = json_bool(td, "init", 0);
 	c->stdin_open = json_bool(td, "openStdin", 0);

@@ -21,6 +21,7 @@ struct config {
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
+	char **additional_groups; /* names (--group-add): resolved in the rootfs's /etc/group */
 	const char *username;   /* Docker's -u when it names a user or group: resolved in the rootfs */
 	int terminal;
 	int stdin_open;
@@ -34,6 +35,7 @@ struct config {
 	const char *netns_path; /* join this network namespace instead of creating one */
 	char **masked_paths;
 	char **readonly_paths;
+	long long shm_size;     /* bytes of /dev/shm */
 	uint64_t caps;          /* bounding = effective = permitted = inheritable */
 	int no_new_privs;
 	struct rlimit_spec *rlimits;

@@ -63,7 +63,7 @@ static void mount_point(const char *path)
 		fail(125, "mkdir", path, errno, NULL);
 }
 
-static void make_dev(const char *dev)
+static void make_dev(const char *dev, long long shm_size)
 {
 	static const struct {
 		const char *name;
@@ -94,7 +94,9 @@ static void make_dev(const char *dev)
 	do_mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	PATHF(p, "%s/shm", dev);
 	mount_point(p);
-	do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+	char shm_opts[64];
+	snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%lld", shm_size);
+	do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, shm_opts);
 	PATHF(p, "%s/mqueue", dev);
 	mount_point(p);
 	do_mount("mqueue", p, "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
@@ -115,7 +117,7 @@ static void mount_rootfs(const struct config *c)
 	do_mount("proc", p, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
 
 	PATHF(p, "%s/dev", c->rootfs);
-	make_dev(p);
+	make_dev(p, c->shm_size);
 
 	PATHF(p, "%s/sys", c->rootfs);
 	mount_point(p);

@@ -127,6 +127,22 @@ void resolve_user(const struct config *c, struct user *u)
 		fclose(f);
 	for (size_t i = 0; i < c->n_additional_gids && u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]); i++)
 		u->groups[u->ngroups++] = c->additional_gids[i];
+	/* --group-add by name: the image's groups, as Docker looks them up. */
+	for (char **name = c->additional_groups; name && *name; name++) {
+		struct group *gr = NULL;
+		f = fopen("/etc/group", "re");
+		while (f && (gr = fgetgrent(f)))
+			if (strcmp(gr->gr_name, *name) == 0)
+				break;
+		if (!gr) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "unable to find group %s: no matching entries in group file", *name);
+			fail(125, "getgrnam", NULL, ENOENT, msg);
+		}
+		if (u->ngroups < sizeof(u->groups) / sizeof(u->groups[0]))
+			u->groups[u->ngroups++] = gr->gr_gid;
+		fclose(f);
+	}
 }
 
 void become_user(const struct config *c, const struct user *u)

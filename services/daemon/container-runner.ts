@@ -28,6 +28,8 @@ export interface ContainerSpec {
   /** On a bridge network: the runtime connects it before start (services/network). */
   net?: NetworkAttachment;
   readonlyRootfs?: boolean;
+  /** Bytes of /dev/shm; unset is 64 MiB. */
+  shmSize?: number;
   log?: { maxSize?: number; maxFiles?: number };
   /** Removed when it stops (`--rm`): its upper dir needs no durability. */
   autoRemove?: boolean;
@@ -189,6 +191,7 @@ export class ContainerRunner {
         log: { path: p.log, ...spec.log },
         cgroupProcs: cgroup.procsFiles,
         oomFile: cgroup.oomFile,
+        ...(spec.shmSize ? { shmSize: spec.shmSize } : {}),
       });
       rmSync(p.exitFile, { force: true });
       await writeAtomic(p.config, JSON.stringify(config, null, 2));

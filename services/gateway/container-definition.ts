@@ -52,11 +52,13 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
         init: host.init ?? false,
         ...(host.ulimits.length ? { rlimits: host.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })) } : {}),
         ...(capabilities !== DEFAULT_CAPS ? { capabilities } : {}),
+        ...(host.groupAdd.length ? { groups: host.groupAdd.map(checkGroup) } : {}),
       },
       limits,
       network,
       ...(net ? { net } : {}),
       ...(host.readonlyRootfs ? { readonlyRootfs: true } : {}),
+      ...(shmSizeOf(host) ? { shmSize: host.shmSize } : {}),
       log: { maxSize: host.logConfig?.maxSize ?? 0, maxFiles: Math.max(1, host.logConfig?.maxFile ?? 1) },
       ...(host.autoRemove ? { autoRemove: true } : {}),
     },
@@ -157,9 +159,22 @@ export function limitsOf(h: HostConfig): CgroupLimits {
   return l;
 }
 
+function shmSizeOf(h: HostConfig): number {
+  if (h.shmSize < 0) throw invalid(`invalid shm size ${h.shmSize}: must not be negative`);
+  return h.shmSize;
+}
+
+/** A --group-add entry: a gid, or a group name as /etc/group may hold it. */
+function checkGroup(g: string): string {
+  if (/^\d+$/.test(g) ? Number(g) > 0xfffffffe : !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(g) || g.length > 256) {
+    throw invalid(`invalid group "${g}": want a gid or a group name`);
+  }
+  return g;
+}
+
 function emptyHostConfig(): HostConfig {
   return {
     binds: [], mounts: [], memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0,
-    autoRemove: false, networkMode: '', ulimits: [], readonlyRootfs: false, capAdd: [], capDrop: [],
+    autoRemove: false, networkMode: '', ulimits: [], readonlyRootfs: false, capAdd: [], capDrop: [], shmSize: 0, groupAdd: [],
   };
 }

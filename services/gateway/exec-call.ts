@@ -46,6 +46,7 @@ export async function execCall(ctx: GatewayContext, call: ServerDuplexStream<Exe
         ...(o.size?.rows && o.size.cols ? { consoleSize: { height: o.size.rows, width: o.size.cols } } : {}),
         // An exec'd process has what the container's init has, as in Docker.
         ...(p.capabilities ? { capabilities: p.capabilities } : {}),
+        ...(p.groups ? { groups: p.groups } : {}),
       });
     } catch (err) {
       const e = TdockerError.from(err);

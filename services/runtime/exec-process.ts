@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { TdockerError } from '../errors/tdocker-error.js';
 import { shimError } from './shim-client.js';
 import { DEFAULT_CAPS } from './capability-set.js';
-import { DEFAULT_PATH_ENV } from './shim-config.js';
+import { DEFAULT_PATH_ENV, processUser } from './shim-config.js';
 import type { ShimError } from './shim-protocol.js';
 
 export const defaultExecPath = fileURLToPath(new URL('../../native/tdocker-exec', import.meta.url));
@@ -27,6 +27,8 @@ export interface ExecSpec {
   consoleSize?: { height: number; width: number };
   /** The container's capabilities (`CAP_*` names); unset is Docker's default 14. */
   capabilities?: string[];
+  /** The container's --group-add (gids or names), which an exec'd process gets too. */
+  groups?: string[];
 }
 
 export interface ExecExit { exitCode: number; signal?: number }
@@ -53,16 +55,13 @@ export function startExec(spec: ExecSpec, helper = defaultExecPath): Promise<Exe
   const env = [...(spec.env ?? [])];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH_ENV);
   if (spec.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-  const numeric = spec.user && /^\d+(:\d+)?$/.test(spec.user) ? spec.user.split(':').map(Number) : undefined;
   const config = {
     pid: spec.pid,
     cgroupProcs: spec.cgroupProcs,
     process: {
       terminal: !!spec.tty,
       ...(spec.consoleSize ? { consoleSize: spec.consoleSize } : {}),
-      user: numeric
-        ? { uid: numeric[0]!, gid: numeric[1] ?? 0, ...(numeric.length === 1 ? { username: spec.user } : {}) }
-        : { uid: 0, gid: 0, ...(spec.user ? { username: spec.user } : {}) },
+      user: processUser(spec.user, spec.groups),
       args: spec.args,
       env,
       cwd: spec.cwd || '/',

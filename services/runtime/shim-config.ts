@@ -29,6 +29,8 @@ export interface ProcessSpec {
   consoleSize?: { height: number; width: number };
   /** `CAP_*` names (capability-set.ts); unset is Docker's default 14. */
   capabilities?: string[];
+  /** Docker's --group-add: gids, or group names of the container's /etc/group. */
+  groups?: string[];
 }
 
 export interface ShimConfigInput {
@@ -41,6 +43,8 @@ export interface ShimConfigInput {
   log: { path: string; maxSize?: number; maxFiles?: number };
   cgroupProcs: string[];
   oomFile?: string;
+  /** Bytes of /dev/shm (--shm-size); unset is 64 MiB. */
+  shmSize?: number;
 }
 
 export function buildShimConfig(input: ShimConfigInput): ShimConfig {
@@ -55,16 +59,13 @@ export function buildShimConfig(input: ShimConfigInput): ShimConfig {
   ];
   if (net.mode === 'none') namespaces.push({ type: 'network' });
   else if (net.mode === 'path') namespaces.push({ type: 'network', path: net.path });
-  const numeric = p.user && /^\d+(:\d+)?$/.test(p.user) ? p.user.split(':').map(Number) : undefined;
   const caps = p.capabilities ?? DEFAULT_CAPS;
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: !!p.terminal,
       ...(p.consoleSize ? { consoleSize: p.consoleSize } : {}),
-      user: numeric
-        ? { uid: numeric[0]!, gid: numeric[1] ?? 0, ...(numeric.length === 1 ? { username: p.user } : {}) }
-        : { uid: 0, gid: 0, ...(p.user ? { username: p.user } : {}) },
+      user: processUser(p.user, p.groups),
       args: p.args,
       env,
       cwd: p.cwd || '/',
@@ -83,6 +84,24 @@ export function buildShimConfig(input: ShimConfigInput): ShimConfig {
       ...(input.oomFile ? { oomFile: input.oomFile } : {}),
       openStdin: !!p.openStdin,
       init: !!p.init,
+      ...(input.shmSize ? { shmSize: input.shmSize } : {}),
     },
+  };
+}
+
+/**
+ * The OCI user of a process: Docker's -u as numbers where it is all numbers, else as a name the
+ * init resolves in the container's files (native/README.md); --group-add gids and names alike.
+ */
+export function processUser(user: string | undefined, groups: readonly string[] = []): ShimConfig['process']['user'] {
+  const numeric = user && /^\d+(:\d+)?$/.test(user) ? user.split(':').map(Number) : undefined;
+  const gids = groups.filter((g) => /^\d+$/.test(g)).map(Number);
+  const names = groups.filter((g) => !/^\d+$/.test(g));
+  return {
+    ...(numeric
+      ? { uid: numeric[0]!, gid: numeric[1] ?? 0, ...(numeric.length === 1 ? { username: user } : {}) }
+      : { uid: 0, gid: 0, ...(user ? { username: user } : {}) }),
+    ...(gids.length ? { additionalGids: gids } : {}),
+    ...(names.length ? { additionalGroups: names } : {}),
   };
 }

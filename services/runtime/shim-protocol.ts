@@ -6,7 +6,8 @@ export interface ShimConfig {
   process: {
     terminal: boolean;
     consoleSize?: { height: number; width: number };
-    user: { uid: number; gid: number; additionalGids?: number[]; username?: string };
+    /** additionalGroups: group names, resolved in the container's /etc/group (--group-add). */
+    user: { uid: number; gid: number; additionalGids?: number[]; additionalGroups?: string[]; username?: string };
     args: string[];
     env: string[];
     cwd: string;
@@ -29,6 +30,8 @@ export interface ShimConfig {
     oomFile?: string;
     openStdin: boolean;
     init: boolean;
+    /** Bytes of /dev/shm; unset is 64 MiB. */
+    shmSize?: number;
   };
 }
 

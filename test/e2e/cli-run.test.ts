@@ -156,6 +156,21 @@ describe('tdocker run', { skip: e2eSkipReason }, () => {
     await d.tdocker(['rm', '-f', 'capped']);
   });
 
+  it('adds groups with --group-add (by gid, or by name from the image) to the init and to exec, and sizes /dev/shm with --shm-size', async () => {
+    const r = await d.tdocker(['run', '-d', '--name', 'grouped', '--group-add', 'extra', '--group-add', '4242', '--shm-size', '8m', 'busybox', 'sleep', '100']);
+    assert.equal(r.code, 0, r.stderr);
+    const inside = await d.tdocker(['exec', 'grouped', 'sh', '-c', "id -G; grep ' /dev/shm ' /proc/mounts"]);
+    const [groups, shm] = inside.stdout.split('\n');
+    assert.equal(groups, '0 2000 4242');
+    assert.match(shm!, /size=8192k/);
+    assert.equal((await d.tdocker(['inspect', '-f', '{{.HostConfig.ShmSize}} {{.HostConfig.GroupAdd}}', 'grouped'])).stdout, '8388608 [extra 4242]\n');
+    await d.tdocker(['rm', '-f', 'grouped']);
+    const missing = await d.tdocker(['run', '--rm', '--group-add', 'no-such-group', 'busybox', 'true']);
+    assert.equal(missing.code, 125);
+    assert.match(missing.stderr, /^tdocker: run: .*unable to find group no-such-group.*\n$/);
+    assert.equal((await d.tdocker(['ps', '-aq'])).stdout, '', '--rm leaves no container that could not start');
+  });
+
   it('streams stdin with -i and closes it at the end of the input', async () => {
     const r = await d.tdocker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' });
     assert.deepEqual([r.code, r.stdout], [0, 'line 1\nline 2\ndone\n']);

@@ -64,7 +64,7 @@ export function runRequest(image: string, cmd: string[], more: { name?: string; 
     },
     hostConfig: {
       binds: [], mounts: [], memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0, autoRemove: false,
-      networkMode: '', ulimits: [], readonlyRootfs: false, capAdd: [], capDrop: [],
+      networkMode: '', ulimits: [], readonlyRootfs: false, capAdd: [], capDrop: [], shmSize: 0, groupAdd: [],
       ...more.hostConfig,
     },
   };

@@ -217,7 +217,7 @@ describe('inspect', () => {
       hostConfig: {
         binds: ['/a:/b:ro'], mounts: [], memory: 67108864, memorySwap: 0, nanoCpus: 1.5e9, cpuShares: 0, cpusetCpus: '', pidsLimit: 0,
         restartPolicy: { name: 3, maximumRetryCount: 2 }, autoRemove: false, networkMode: 'none', logConfig: { maxSize: 1000000, maxFile: 2 }, ulimits: [],
-        readonlyRootfs: true, capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'],
+        readonlyRootfs: true, capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'], shmSize: 1 << 20, groupAdd: ['audio', '1234'],
       },
       config: { image: 'busybox', cmd: ['sh'], env: ['PATH=/bin'], workingDir: '/', user: '', hostname: 'aaaaaaaaaaaa', tty: false, openStdin: false, stdinOnce: false, labels: {}, stopSignal: '' },
       mounts: [{ type: 'bind', name: '', source: '/a', destination: '/b', mode: 'ro', rw: false, propagation: 'rprivate' }],
@@ -239,6 +239,7 @@ describe('inspect', () => {
     assert.deepEqual(j['HostConfig'].Binds, ['/a:/b:ro']);
     assert.equal(j['HostConfig'].ReadonlyRootfs, true);
     assert.deepEqual([j['HostConfig'].CapAdd, j['HostConfig'].CapDrop], [['NET_ADMIN'], ['CHOWN']]);
+    assert.deepEqual([j['HostConfig'].ShmSize, j['HostConfig'].GroupAdd], [1 << 20, ['audio', '1234']]);
     assert.deepEqual(j['HostConfig'].LogConfig, { Type: 'json-file', Config: { 'max-size': '1000000', 'max-file': '2' } });
     assert.equal(j['Config'].Entrypoint, null);
     assert.deepEqual(j['Config'].Cmd, ['sh']);

@@ -52,6 +52,7 @@ describe('run and create', () => {
       '--pids-limit', '100', '--init', '--entrypoint', '/bin/sh', '--network', 'none', '--log-opt', 'max-size=1m',
       '--log-opt', 'max-file=2', '-l', 'tier=web', '--ulimit', 'nofile=64:128', '--stop-signal', 'INT', '--stop-timeout', '3',
       '--read-only', '--tmpfs', '/run:exec,size=1m', '--cap-add', 'NET_ADMIN', '--cap-add', 'sys_ptrace', '--cap-drop', 'CHOWN',
+      '--shm-size', '128m', '--group-add', 'audio', '--group-add', '1234',
       'busybox:1.36', '-c', 'echo hi',
     ]);
     assert.equal(run.detach, true);
@@ -95,6 +96,8 @@ describe('run and create', () => {
         readonlyRootfs: true,
         capAdd: ['NET_ADMIN', 'sys_ptrace'],
         capDrop: ['CHOWN'],
+        shmSize: 128 * 1024 ** 2,
+        groupAdd: ['audio', '1234'],
         init: true,
       },
     });

@@ -48,6 +48,8 @@ function hostConfigJson(h: HostConfig | undefined) {
     ReadonlyRootfs: h.readonlyRootfs,
     CapAdd: listOrNull(h.capAdd),
     CapDrop: listOrNull(h.capDrop),
+    ShmSize: h.shmSize || 64 * 1024 * 1024,
+    GroupAdd: listOrNull(h.groupAdd),
   };
 }
 

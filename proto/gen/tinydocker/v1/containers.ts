@@ -268,6 +268,13 @@ export interface HostConfig {
    */
   capAdd: string[];
   capDrop: string[];
+  /** Bytes of the container's /dev/shm (--shm-size); 0 means 64 MiB, as Docker's. */
+  shmSize: number;
+  /**
+   * More groups for the container's processes (--group-add): gids, or names looked up in the
+   * image's /etc/group at start (a name it lacks fails the start, exit 125).
+   */
+  groupAdd: string[];
 }
 
 /** The network options of HostConfig (Docker keeps them in HostConfig and NetworkingConfig). */
@@ -1477,6 +1484,8 @@ function createBaseHostConfig(): HostConfig {
     readonlyRootfs: false,
     capAdd: [],
     capDrop: [],
+    shmSize: 0,
+    groupAdd: [],
   };
 }
 
@@ -1535,6 +1544,12 @@ export const HostConfig: MessageFns<HostConfig> = {
     }
     for (const v of message.capDrop) {
       writer.uint32(146).string(v!);
+    }
+    if (message.shmSize !== 0) {
+      writer.uint32(152).int64(message.shmSize);
+    }
+    for (const v of message.groupAdd) {
+      writer.uint32(162).string(v!);
     }
     return writer;
   },
@@ -1696,6 +1711,22 @@ export const HostConfig: MessageFns<HostConfig> = {
             message.capDrop.push(reader.string());
             continue;
           }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.shmSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.groupAdd.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1778,6 +1809,16 @@ export const HostConfig: MessageFns<HostConfig> = {
         : globalThis.Array.isArray(object?.cap_drop)
         ? object.cap_drop.map((e: any) => globalThis.String(e))
         : [],
+      shmSize: isSet(object.shmSize)
+        ? globalThis.Number(object.shmSize)
+        : isSet(object.shm_size)
+        ? globalThis.Number(object.shm_size)
+        : 0,
+      groupAdd: globalThis.Array.isArray(object?.groupAdd)
+        ? object.groupAdd.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.group_add)
+        ? object.group_add.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1837,6 +1878,12 @@ export const HostConfig: MessageFns<HostConfig> = {
     if (message.capDrop?.length) {
       obj.capDrop = message.capDrop;
     }
+    if (message.shmSize !== 0) {
+      obj.shmSize = Math.round(message.shmSize);
+    }
+    if (message.groupAdd?.length) {
+      obj.groupAdd = message.groupAdd;
+    }
     return obj;
   },
 
@@ -1869,6 +1916,8 @@ export const HostConfig: MessageFns<HostConfig> = {
     message.readonlyRootfs = object.readonlyRootfs ?? false;
     message.capAdd = object.capAdd?.map((e) => e) || [];
     message.capDrop = object.capDrop?.map((e) => e) || [];
+    message.shmSize = object.shmSize ?? 0;
+    message.groupAdd = object.groupAdd?.map((e) => e) || [];
     return message;
   },
 };

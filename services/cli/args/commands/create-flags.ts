@@ -44,6 +44,7 @@ export const createFlags: readonly FlagSpec[] = [
   { name: 'env', short: 'e', kind: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', description: 'Read in a file of environment variables' },
   { name: 'expose', kind: 'list', type: 'list', description: 'Expose a port or a range of ports' },
+  { name: 'group-add', kind: 'list', type: 'list', description: 'Add additional groups to join (gid or name)' },
   { name: 'hostname', short: 'h', kind: 'string', description: 'Container host name' },
   { name: 'init', kind: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
   { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
@@ -61,6 +62,7 @@ export const createFlags: readonly FlagSpec[] = [
   { name: 'read-only', kind: 'bool', description: "Mount the container's root filesystem as read only" },
   { name: 'restart', kind: 'string', description: 'Restart policy to apply when a container exits', default: 'no' },
   { name: 'rm', kind: 'bool', description: 'Automatically remove the container when it exits' },
+  { name: 'shm-size', kind: 'string', type: 'bytes', description: 'Size of /dev/shm (64m by default)' },
   { name: 'stop-signal', kind: 'string', description: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'string', type: 'int', description: 'Timeout (in seconds) to stop a container' },
   { name: 'tmpfs', kind: 'list', type: 'list', description: 'Mount a tmpfs directory (/run or /run:size=64m,mode=1777,exec)' },
@@ -99,6 +101,12 @@ export function envOf(input: CommandInput): string[] {
 const absolutePath = (what: string) => (v: string): string => {
   if (!v.startsWith('/')) throw new InvalidValue(`the ${what} '${v}' is invalid, it needs to be an absolute path`);
   return v;
+};
+
+const positiveRamSize = (v: string): number => {
+  const n = parseRamSize(v);
+  if (n <= 0) throw new InvalidValue('must be greater than 0');
+  return n;
 };
 
 const userSpec = (v: string): string => {
@@ -174,6 +182,8 @@ function hostConfigOf(input: CommandInput): HostConfig {
     readonlyRootfs: flags.bool('read-only'),
     capAdd: flags.list('cap-add'),
     capDrop: flags.list('cap-drop'),
+    shmSize: flags.convert('shm-size', positiveRamSize) ?? 0,
+    groupAdd: flags.list('group-add'),
   };
   if (flags.has('init')) host.init = flags.bool('init');
   const networking = networkingOf(flags);
