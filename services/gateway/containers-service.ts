@@ -14,6 +14,7 @@ import { inspectContainer, summarizeContainer } from './container-inspect.js';
 import { execCall } from './exec-call.js';
 import type { GatewayContext } from './gateway-context.js';
 import { logsCall } from './logs-call.js';
+import { pruneContainers } from './prune-containers.js';
 import { statsCall } from './stats-call.js';
 import { topCall } from './top-call.js';
 import { toTimestamp } from './timestamp.js';
@@ -97,5 +98,6 @@ export function containersService(ctx: GatewayContext): ContainersServer {
     exec: (call) => execCall(ctx, call),
     stats: (call) => statsCall(ctx, call),
     top: unaryCall((req) => topCall(ctx, req)),
+    prune: unaryCall((req) => pruneContainers(ctx, req)),
   };
 }

@@ -34,6 +34,7 @@ describe('tdocker bad input', { skip: e2eSkipReason }, () => {
     refused(await d.tdocker(['run', '--cap-add', 'NET_WIZARD', 'busybox', 'true']), /unknown capability: "NET_WIZARD"/, '--cap-add unknown');
     refused(await d.tdocker(['run', '--shm-size', '0', 'busybox', 'true']), /"0" for "--shm-size" flag: must be greater than 0/, '--shm-size 0');
     refused(await d.tdocker(['run', '--group-add', 'a:b', 'busybox', 'true']), /invalid group "a:b"/, '--group-add a:b');
+    refused(await d.tdocker(['container', 'prune', '-f', '--filter', 'status=exited']), /invalid filter 'status'/, 'container prune --filter status');
     assert.equal(await containers(), '');
   });
 

@@ -171,6 +171,23 @@ describe('tdocker run', { skip: e2eSkipReason }, () => {
     assert.equal((await d.tdocker(['ps', '-aq'])).stdout, '', '--rm leaves no container that could not start');
   });
 
+  it('prunes stopped containers only, by label when asked, after a yes', async () => {
+    assert.equal((await d.tdocker(['run', '-d', '--name', 'up', 'busybox', 'sleep', '100'])).code, 0);
+    const labelled = (await d.tdocker(['create', '--name', 'labelled', '-l', 'tier=a', 'busybox', 'true'])).stdout.trim();
+    assert.equal((await d.tdocker(['run', '--name', 'wrote', 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /f'])).code, 0);
+    const wrote = (await d.tdocker(['inspect', '-f', '{{.Id}}', 'wrote'])).stdout.trim();
+
+    const byLabel = await d.tdocker(['container', 'prune', '-f', '--filter', 'label=tier=a']);
+    assert.deepEqual(byLabel, { code: 0, signal: null, stdout: `Deleted Containers:\n${labelled}\n\nTotal reclaimed space: 0B\n`, stderr: '' });
+    const no = await d.tdocker(['container', 'prune'], { input: 'n\n' });
+    assert.equal(no.stdout, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] \n');
+    assert.match((await d.tdocker(['ps', '-a', '--format', '{{.Names}}'])).stdout, /wrote/);
+    const yes = await d.tdocker(['container', 'prune'], { input: 'y\n' });
+    assert.match(yes.stdout, new RegExp(`Deleted Containers:\\n${wrote}\\n\\nTotal reclaimed space: 5(\\.\\d+)?kB\\n$`));
+    assert.equal((await d.tdocker(['ps', '-a', '--format', '{{.Names}}'])).stdout, 'up\n', 'the running one stays');
+    await d.tdocker(['rm', '-f', 'up']);
+  });
+
   it('streams stdin with -i and closes it at the end of the input', async () => {
     const r = await d.tdocker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' });
     assert.deepEqual([r.code, r.stdout], [0, 'line 1\nline 2\ndone\n']);

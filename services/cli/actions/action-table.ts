@@ -12,6 +12,7 @@ export const actionLoaders: Loaders = {
   exec: async () => (await import('./exec.js')).exec,
   export: async () => (await import('./export.js')).exportContainer,
   hosts: async () => (await import('./hosts.js')).hosts,
+  'container prune': async () => (await import('./container-prune.js')).containerPrune,
   'image prune': async () => (await import('./image-prune.js')).imagePrune,
   images: async () => (await import('./images.js')).images,
   import: async () => (await import('./import.js')).importImage,

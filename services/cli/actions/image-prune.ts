@@ -1,39 +1,17 @@
 // tdocker image prune [-a] [-f]: asks first (unless -f), then prints what went, as Docker.
 import type { PruneImagesResponse } from '../../../proto/gen/tinydocker/v1/images.js';
 import type { ImagePruneCommand } from '../args/commands/image-prune.js';
-import type { Action, CliContext } from '../cli-context.js';
+import type { Action } from '../cli-context.js';
 import { unaryCall } from '../client/unary-call.js';
 import { humanSize } from '../format/human-size.js';
-
-/** One line from stdin (empty at its end). */
-function readAnswer(cli: CliContext): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => {
-      cli.stdin.off('data', onData);
-      cli.stdin.off('end', done);
-      cli.stdin.pause();
-      resolve(text.split('\n', 1)[0]!.trim());
-    };
-    const onData = (b: Buffer | string) => {
-      text += b.toString();
-      if (text.includes('\n')) done();
-    };
-    cli.stdin.on('data', onData);
-    cli.stdin.once('end', done);
-  });
-}
+import { confirmed } from '../io/confirmed.js';
 
 export const imagePrune: Action<ImagePruneCommand> = async (cmd, cli) => {
   if (!cmd.force) {
     cli.stdout.write(cmd.all
       ? 'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] '
       : 'WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ');
-    const answer = await readAnswer(cli);
-    if (!/^y(es)?$/i.test(answer)) {
-      if (!cli.stdin.isTTY) cli.stdout.write('\n');
-      return 0;
-    }
+    if (!(await confirmed(cli))) return 0;
   }
   const daemon = await cli.daemon();
   const res = await unaryCall<PruneImagesResponse>((done) => daemon.images.prune({ all: cmd.all }, done)).catch((err) => {

@@ -3,6 +3,7 @@
 import type { CommandSpec } from './command-spec.js';
 import type { AttachCommand } from './commands/attach.js';
 import type { CommitCommand } from './commands/commit.js';
+import type { ContainerPruneCommand } from './commands/container-prune.js';
 import type { CreateCommand } from './commands/create.js';
 import type { EventsCommand } from './commands/events.js';
 import type { ExecCommand } from './commands/exec.js';
@@ -41,7 +42,7 @@ export type Command =
   | NetworkRmCommand | PauseCommand | PortCommand | PsCommand | RenameCommand
   | RestartCommand | RmCommand | RmiCommand | RunCommand | StartCommand | StatsCommand | StopCommand
   | TopCommand | UnpauseCommand | VersionCommand | WaitCommand
-  | CommitCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand
+  | CommitCommand | ContainerPruneCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand
   | EventsCommand | HostsCommand;
 
 type Loader = () => Promise<CommandSpec>;
@@ -54,6 +55,7 @@ export const commandLoaders: Readonly<Record<Command['name'], Loader>> = {
   exec: async () => (await import('./commands/exec.js')).execSpec,
   export: async () => (await import('./commands/export.js')).exportSpec,
   hosts: async () => (await import('./commands/hosts.js')).hostsSpec,
+  'container prune': async () => (await import('./commands/container-prune.js')).containerPruneSpec,
   'image prune': async () => (await import('./commands/image-prune.js')).imagePruneSpec,
   images: async () => (await import('./commands/images.js')).imagesSpec,
   import: async () => (await import('./commands/import.js')).importSpec,
@@ -105,6 +107,7 @@ export const managementCommands: Readonly<Record<string, Readonly<Record<string,
     inspect: ['inspect', '--type=container'],
     list: ['ps'],
     ls: ['ps'],
+    prune: ['container prune'],
     remove: ['rm'],
   },
   image: {

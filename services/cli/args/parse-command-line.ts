@@ -42,7 +42,7 @@ export async function topLevelUsage(): Promise<string> {
     .map((s) => `  ${s.name.padEnd(width)}   ${s.description}`)
     .join('\n');
   return `\nUsage:  tdocker [OPTIONS] COMMAND\n\nA container supervisor that speaks Docker's commands\n\nCommands:\n${commands}\n\n` +
-    `Management Commands:\n  container   Manage containers (container ls, container rm, ...)\n  image       Manage images (image ls, image rm, image pull, image load, image save, image prune, ...)\n  network     Manage networks (network create, network ls, network inspect, network rm)\n\n` +
+    `Management Commands:\n  container   Manage containers (container ls, container rm, container prune, ...)\n  image       Manage images (image ls, image rm, image pull, image load, image save, image prune, ...)\n  network     Manage networks (network create, network ls, network inspect, network rm)\n\n` +
     `Global Options:\n${optionsText(globalFlags)}\n\nRun 'tdocker COMMAND --help' for more information on a command.\n`;
 }
 

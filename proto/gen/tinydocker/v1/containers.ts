@@ -687,6 +687,17 @@ export interface Filter {
   value: string;
 }
 
+export interface PruneContainersRequest {
+  filters: Filter[];
+}
+
+export interface PruneContainersResponse {
+  /** Ids of the containers removed. */
+  containersDeleted: string[];
+  /** Bytes of the files in their writable layers. */
+  spaceReclaimed: number;
+}
+
 export interface ListContainersRequest {
   /** Also containers that are not running (-a). */
   all: boolean;
@@ -6317,6 +6328,168 @@ export const Filter: MessageFns<Filter> = {
   },
 };
 
+function createBasePruneContainersRequest(): PruneContainersRequest {
+  return { filters: [] };
+}
+
+export const PruneContainersRequest: MessageFns<PruneContainersRequest> = {
+  encode(message: PruneContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.filters) {
+      Filter.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneContainersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneContainersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.filters.push(Filter.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneContainersRequest {
+    return {
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => Filter.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: PruneContainersRequest): unknown {
+    const obj: any = {};
+    if (message.filters?.length) {
+      obj.filters = message.filters.map((e) => Filter.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PruneContainersRequest>, I>>(base?: I): PruneContainersRequest {
+    return PruneContainersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PruneContainersRequest>, I>>(object: I): PruneContainersRequest {
+    const message = createBasePruneContainersRequest();
+    message.filters = object.filters?.map((e) => Filter.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePruneContainersResponse(): PruneContainersResponse {
+  return { containersDeleted: [], spaceReclaimed: 0 };
+}
+
+export const PruneContainersResponse: MessageFns<PruneContainersResponse> = {
+  encode(message: PruneContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.containersDeleted) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.spaceReclaimed !== 0) {
+      writer.uint32(16).uint64(message.spaceReclaimed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneContainersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneContainersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.containersDeleted.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.spaceReclaimed = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneContainersResponse {
+    return {
+      containersDeleted: globalThis.Array.isArray(object?.containersDeleted)
+        ? object.containersDeleted.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.containers_deleted)
+        ? object.containers_deleted.map((e: any) => globalThis.String(e))
+        : [],
+      spaceReclaimed: isSet(object.spaceReclaimed)
+        ? globalThis.Number(object.spaceReclaimed)
+        : isSet(object.space_reclaimed)
+        ? globalThis.Number(object.space_reclaimed)
+        : 0,
+    };
+  },
+
+  toJSON(message: PruneContainersResponse): unknown {
+    const obj: any = {};
+    if (message.containersDeleted?.length) {
+      obj.containersDeleted = message.containersDeleted;
+    }
+    if (message.spaceReclaimed !== 0) {
+      obj.spaceReclaimed = Math.round(message.spaceReclaimed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PruneContainersResponse>, I>>(base?: I): PruneContainersResponse {
+    return PruneContainersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PruneContainersResponse>, I>>(object: I): PruneContainersResponse {
+    const message = createBasePruneContainersResponse();
+    message.containersDeleted = object.containersDeleted?.map((e) => e) || [];
+    message.spaceReclaimed = object.spaceReclaimed ?? 0;
+    return message;
+  },
+};
+
 function createBaseListContainersRequest(): ListContainersRequest {
   return { all: false, filters: [], limit: 0 };
 }
@@ -9290,6 +9463,22 @@ export const ContainersService = {
     responseSerialize: (value: TopResponse): Buffer => Buffer.from(TopResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): TopResponse => TopResponse.decode(value),
   },
+  /**
+   * Removes every container that is not running (created, exited or dead), as Docker's
+   * `container prune`; filters: label only (label=k or label=k=v, ANDed across entries). A
+   * container that starts meanwhile, or whose removal fails, is left and not listed.
+   */
+  prune: {
+    path: "/tinydocker.v1.Containers/Prune" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PruneContainersRequest): Buffer =>
+      Buffer.from(PruneContainersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PruneContainersRequest => PruneContainersRequest.decode(value),
+    responseSerialize: (value: PruneContainersResponse): Buffer =>
+      Buffer.from(PruneContainersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PruneContainersResponse => PruneContainersResponse.decode(value),
+  },
 } as const;
 
 export interface ContainersServer extends UntypedServiceImplementation {
@@ -9362,6 +9551,12 @@ export interface ContainersServer extends UntypedServiceImplementation {
   stats: handleServerStreamingCall<StatsRequest, ContainerStats>;
   /** The processes inside the container, as `ps` shows them. */
   top: handleUnaryCall<TopRequest, TopResponse>;
+  /**
+   * Removes every container that is not running (created, exited or dead), as Docker's
+   * `container prune`; filters: label only (label=k or label=k=v, ANDed across entries). A
+   * container that starts meanwhile, or whose removal fails, is left and not listed.
+   */
+  prune: handleUnaryCall<PruneContainersRequest, PruneContainersResponse>;
 }
 
 export interface ContainersClient extends Client {
@@ -9636,6 +9831,26 @@ export interface ContainersClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: TopResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Removes every container that is not running (created, exited or dead), as Docker's
+   * `container prune`; filters: label only (label=k or label=k=v, ANDed across entries). A
+   * container that starts meanwhile, or whose removal fails, is left and not listed.
+   */
+  prune(
+    request: PruneContainersRequest,
+    callback: (error: ServiceError | null, response: PruneContainersResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneContainersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PruneContainersResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneContainersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PruneContainersResponse) => void,
   ): ClientUnaryCall;
 }
 
