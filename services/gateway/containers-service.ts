@@ -99,5 +99,8 @@ export function containersService(ctx: GatewayContext): ContainersServer {
     stats: (call) => statsCall(ctx, call),
     top: unaryCall((req) => topCall(ctx, req)),
     prune: unaryCall((req) => pruneContainers(ctx, req)),
+    // The image library (tar reading and writing) is loaded on the first copy.
+    copyFrom: (call) => void import('./copy-call.js').then((m) => m.copyFromCall(ctx, call)),
+    copyTo: (call, callback) => void import('./copy-call.js').then((m) => m.copyToCall(ctx, call, callback)),
   };
 }

@@ -26,7 +26,7 @@ let libLoading: Promise<ImagesLib> | undefined;
 const lib = () => (libLoading ??= import('../images/index.js'));
 
 /** The daemon's image store and the library that works on it; UNAVAILABLE without one. */
-async function storeOf(ctx: GatewayContext): Promise<{ store: Store; images: ImagesLib }> {
+export async function storeOf(ctx: GatewayContext): Promise<{ store: Store; images: ImagesLib }> {
   const images = await lib();
   if (!(ctx.images instanceof images.ImageStore)) throw new TdockerError('UNAVAILABLE', 'the image store is not available in this daemon');
   return { store: ctx.images, images };
@@ -257,7 +257,7 @@ export async function exportCall(ctx: GatewayContext, call: ServerWritableStream
     const v = ctx.supervisor.get(call.request.container);
     const img = await store.get(v.record.image.id);
     const upper = `${ctx.runner.paths(v.record.id).dir}/upper`;
-    const { overlayTar } = await import('./images-export-tree.js');
+    const { overlayTar } = await import('./layered-view.js');
     gen = overlayTar([upper, ...store.layerDirs(img)]);
     let pending: Buffer[] = [];
     let bytes = 0;

@@ -43,6 +43,8 @@ export interface LayerWriterOptions {
   chown?: boolean;
   /** Records what is needed to rebuild the exact tar later. */
   skeleton?: SkeletonWriter;
+  /** Turn `.wh.NAME` members into overlay whiteouts (default); false writes them as they are (cp). */
+  whiteouts?: boolean;
 }
 
 export interface LayerStats {
@@ -106,7 +108,7 @@ export class LayerWriter implements TarSink {
     const parentParts = parts.slice(0, -1);
     const parent = this.resolver.dir(parentParts, true, e.path);
     const rel = parent ? `${parent}/${name}` : name;
-    if (name.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, parent, name);
+    if (name.startsWith(WHITEOUT_PREFIX) && this.opts.whiteouts !== false) return this.whiteout(e, parent, name);
     const abs = this.resolver.abs(rel);
     switch (e.type) {
       case 'dir':

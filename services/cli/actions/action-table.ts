@@ -13,6 +13,7 @@ export const actionLoaders: Loaders = {
   export: async () => (await import('./export.js')).exportContainer,
   hosts: async () => (await import('./hosts.js')).hosts,
   'container prune': async () => (await import('./container-prune.js')).containerPrune,
+  cp: async () => (await import('./cp.js')).cp,
   'image prune': async () => (await import('./image-prune.js')).imagePrune,
   images: async () => (await import('./images.js')).images,
   import: async () => (await import('./import.js')).importImage,

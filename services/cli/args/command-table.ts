@@ -4,6 +4,7 @@ import type { CommandSpec } from './command-spec.js';
 import type { AttachCommand } from './commands/attach.js';
 import type { CommitCommand } from './commands/commit.js';
 import type { ContainerPruneCommand } from './commands/container-prune.js';
+import type { CpCommand } from './commands/cp.js';
 import type { CreateCommand } from './commands/create.js';
 import type { EventsCommand } from './commands/events.js';
 import type { ExecCommand } from './commands/exec.js';
@@ -42,7 +43,7 @@ export type Command =
   | NetworkRmCommand | PauseCommand | PortCommand | PsCommand | RenameCommand
   | RestartCommand | RmCommand | RmiCommand | RunCommand | StartCommand | StatsCommand | StopCommand
   | TopCommand | UnpauseCommand | VersionCommand | WaitCommand
-  | CommitCommand | ContainerPruneCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand
+  | CommitCommand | ContainerPruneCommand | CpCommand | ExportCommand | ImagePruneCommand | LoadCommand | PullCommand | SaveCommand | TagCommand
   | EventsCommand | HostsCommand;
 
 type Loader = () => Promise<CommandSpec>;
@@ -56,6 +57,7 @@ export const commandLoaders: Readonly<Record<Command['name'], Loader>> = {
   export: async () => (await import('./commands/export.js')).exportSpec,
   hosts: async () => (await import('./commands/hosts.js')).hostsSpec,
   'container prune': async () => (await import('./commands/container-prune.js')).containerPruneSpec,
+  cp: async () => (await import('./commands/cp.js')).cpSpec,
   'image prune': async () => (await import('./commands/image-prune.js')).imagePruneSpec,
   images: async () => (await import('./commands/images.js')).imagesSpec,
   import: async () => (await import('./commands/import.js')).importSpec,
@@ -101,7 +103,7 @@ export const loadAllCommandSpecs = (): Promise<CommandSpec[]> => Promise.all(Obj
 export const managementCommands: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   container: {
     ...Object.fromEntries(
-      ['attach', 'commit', 'create', 'exec', 'export', 'kill', 'logs', 'pause', 'port', 'ps', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait']
+      ['attach', 'commit', 'cp', 'create', 'exec', 'export', 'kill', 'logs', 'pause', 'port', 'ps', 'rename', 'restart', 'rm', 'run', 'start', 'stats', 'stop', 'top', 'unpause', 'wait']
         .map((verb) => [verb, [verb]]),
     ),
     inspect: ['inspect', '--type=container'],

@@ -11,7 +11,9 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
   type handleBidiStreamingCall,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -685,6 +687,54 @@ export interface ContainerSummary_LabelsEntry {
 export interface Filter {
   key: string;
   value: string;
+}
+
+export interface CopyFromRequest {
+  id: string;
+  /** Absolute, in the container. */
+  path: string;
+  /**
+   * The archive's top name: the path's own base name when empty; "." puts a directory's
+   * contents at the top (`cp CONTAINER:/dir/. DEST`).
+   */
+  as: string;
+  followLink: boolean;
+  statOnly: boolean;
+}
+
+export interface PathStat {
+  /** The base name of the path ("/" for the root). */
+  name: string;
+  size: number;
+  /** st_mode: file type and permission bits. */
+  mode: number;
+  mtime?:
+    | Timestamp
+    | undefined;
+  /** For a symlink (not followed): its target. */
+  linkTarget: string;
+}
+
+export interface CopyFromFrame {
+  frame?: { $case: "stat"; stat: PathStat } | { $case: "chunk"; chunk: Buffer } | undefined;
+}
+
+export interface CopyToTarget {
+  id: string;
+  /** An existing directory in the container, absolute. */
+  path: string;
+  /** Members named rename_from (or below it) land as rename_to instead: `cp a.txt CONTAINER:/b.txt`. */
+  renameFrom: string;
+  renameTo: string;
+  /** Keep the archive's owners (`cp -a`); else what is written belongs to root. */
+  archive: boolean;
+}
+
+export interface CopyToRequest {
+  frame?: { $case: "target"; target: CopyToTarget } | { $case: "chunk"; chunk: Buffer } | undefined;
+}
+
+export interface CopyToResponse {
 }
 
 export interface PruneContainersRequest {
@@ -6328,6 +6378,681 @@ export const Filter: MessageFns<Filter> = {
   },
 };
 
+function createBaseCopyFromRequest(): CopyFromRequest {
+  return { id: "", path: "", as: "", followLink: false, statOnly: false };
+}
+
+export const CopyFromRequest: MessageFns<CopyFromRequest> = {
+  encode(message: CopyFromRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.as !== "") {
+      writer.uint32(26).string(message.as);
+    }
+    if (message.followLink !== false) {
+      writer.uint32(32).bool(message.followLink);
+    }
+    if (message.statOnly !== false) {
+      writer.uint32(40).bool(message.statOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CopyFromRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCopyFromRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.as = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.followLink = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.statOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CopyFromRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      as: isSet(object.as) ? globalThis.String(object.as) : "",
+      followLink: isSet(object.followLink)
+        ? globalThis.Boolean(object.followLink)
+        : isSet(object.follow_link)
+        ? globalThis.Boolean(object.follow_link)
+        : false,
+      statOnly: isSet(object.statOnly)
+        ? globalThis.Boolean(object.statOnly)
+        : isSet(object.stat_only)
+        ? globalThis.Boolean(object.stat_only)
+        : false,
+    };
+  },
+
+  toJSON(message: CopyFromRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.as !== "") {
+      obj.as = message.as;
+    }
+    if (message.followLink !== false) {
+      obj.followLink = message.followLink;
+    }
+    if (message.statOnly !== false) {
+      obj.statOnly = message.statOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CopyFromRequest>, I>>(base?: I): CopyFromRequest {
+    return CopyFromRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CopyFromRequest>, I>>(object: I): CopyFromRequest {
+    const message = createBaseCopyFromRequest();
+    message.id = object.id ?? "";
+    message.path = object.path ?? "";
+    message.as = object.as ?? "";
+    message.followLink = object.followLink ?? false;
+    message.statOnly = object.statOnly ?? false;
+    return message;
+  },
+};
+
+function createBasePathStat(): PathStat {
+  return { name: "", size: 0, mode: 0, mtime: undefined, linkTarget: "" };
+}
+
+export const PathStat: MessageFns<PathStat> = {
+  encode(message: PathStat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.size !== 0) {
+      writer.uint32(16).int64(message.size);
+    }
+    if (message.mode !== 0) {
+      writer.uint32(24).uint32(message.mode);
+    }
+    if (message.mtime !== undefined) {
+      Timestamp.encode(message.mtime, writer.uint32(34).fork()).join();
+    }
+    if (message.linkTarget !== "") {
+      writer.uint32(42).string(message.linkTarget);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PathStat {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePathStat();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.mode = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mtime = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.linkTarget = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PathStat {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      mode: isSet(object.mode) ? globalThis.Number(object.mode) : 0,
+      mtime: isSet(object.mtime) ? fromJsonTimestamp(object.mtime) : undefined,
+      linkTarget: isSet(object.linkTarget)
+        ? globalThis.String(object.linkTarget)
+        : isSet(object.link_target)
+        ? globalThis.String(object.link_target)
+        : "",
+    };
+  },
+
+  toJSON(message: PathStat): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    if (message.mode !== 0) {
+      obj.mode = Math.round(message.mode);
+    }
+    if (message.mtime !== undefined) {
+      obj.mtime = fromTimestamp(message.mtime).toISOString();
+    }
+    if (message.linkTarget !== "") {
+      obj.linkTarget = message.linkTarget;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PathStat>, I>>(base?: I): PathStat {
+    return PathStat.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PathStat>, I>>(object: I): PathStat {
+    const message = createBasePathStat();
+    message.name = object.name ?? "";
+    message.size = object.size ?? 0;
+    message.mode = object.mode ?? 0;
+    message.mtime = (object.mtime !== undefined && object.mtime !== null)
+      ? Timestamp.fromPartial(object.mtime)
+      : undefined;
+    message.linkTarget = object.linkTarget ?? "";
+    return message;
+  },
+};
+
+function createBaseCopyFromFrame(): CopyFromFrame {
+  return { frame: undefined };
+}
+
+export const CopyFromFrame: MessageFns<CopyFromFrame> = {
+  encode(message: CopyFromFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.frame?.$case) {
+      case "stat":
+        PathStat.encode(message.frame.stat, writer.uint32(10).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(18).bytes(message.frame.chunk);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CopyFromFrame {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCopyFromFrame();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frame = { $case: "stat", stat: PathStat.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = { $case: "chunk", chunk: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CopyFromFrame {
+    return {
+      frame: isSet(object.stat)
+        ? { $case: "stat", stat: PathStat.fromJSON(object.stat) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", chunk: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: CopyFromFrame): unknown {
+    const obj: any = {};
+    if (message.frame?.$case === "stat") {
+      obj.stat = PathStat.toJSON(message.frame.stat);
+    } else if (message.frame?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.frame.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CopyFromFrame>, I>>(base?: I): CopyFromFrame {
+    return CopyFromFrame.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CopyFromFrame>, I>>(object: I): CopyFromFrame {
+    const message = createBaseCopyFromFrame();
+    switch (object.frame?.$case) {
+      case "stat": {
+        if (object.frame?.stat !== undefined && object.frame?.stat !== null) {
+          message.frame = { $case: "stat", stat: PathStat.fromPartial(object.frame.stat) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.frame?.chunk !== undefined && object.frame?.chunk !== null) {
+          message.frame = { $case: "chunk", chunk: object.frame.chunk };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCopyToTarget(): CopyToTarget {
+  return { id: "", path: "", renameFrom: "", renameTo: "", archive: false };
+}
+
+export const CopyToTarget: MessageFns<CopyToTarget> = {
+  encode(message: CopyToTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.renameFrom !== "") {
+      writer.uint32(26).string(message.renameFrom);
+    }
+    if (message.renameTo !== "") {
+      writer.uint32(34).string(message.renameTo);
+    }
+    if (message.archive !== false) {
+      writer.uint32(40).bool(message.archive);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CopyToTarget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCopyToTarget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.renameFrom = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.renameTo = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.archive = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CopyToTarget {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      renameFrom: isSet(object.renameFrom)
+        ? globalThis.String(object.renameFrom)
+        : isSet(object.rename_from)
+        ? globalThis.String(object.rename_from)
+        : "",
+      renameTo: isSet(object.renameTo)
+        ? globalThis.String(object.renameTo)
+        : isSet(object.rename_to)
+        ? globalThis.String(object.rename_to)
+        : "",
+      archive: isSet(object.archive) ? globalThis.Boolean(object.archive) : false,
+    };
+  },
+
+  toJSON(message: CopyToTarget): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.renameFrom !== "") {
+      obj.renameFrom = message.renameFrom;
+    }
+    if (message.renameTo !== "") {
+      obj.renameTo = message.renameTo;
+    }
+    if (message.archive !== false) {
+      obj.archive = message.archive;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CopyToTarget>, I>>(base?: I): CopyToTarget {
+    return CopyToTarget.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CopyToTarget>, I>>(object: I): CopyToTarget {
+    const message = createBaseCopyToTarget();
+    message.id = object.id ?? "";
+    message.path = object.path ?? "";
+    message.renameFrom = object.renameFrom ?? "";
+    message.renameTo = object.renameTo ?? "";
+    message.archive = object.archive ?? false;
+    return message;
+  },
+};
+
+function createBaseCopyToRequest(): CopyToRequest {
+  return { frame: undefined };
+}
+
+export const CopyToRequest: MessageFns<CopyToRequest> = {
+  encode(message: CopyToRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.frame?.$case) {
+      case "target":
+        CopyToTarget.encode(message.frame.target, writer.uint32(10).fork()).join();
+        break;
+      case "chunk":
+        writer.uint32(18).bytes(message.frame.chunk);
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CopyToRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCopyToRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frame = { $case: "target", target: CopyToTarget.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = { $case: "chunk", chunk: Buffer.from(reader.bytes()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CopyToRequest {
+    return {
+      frame: isSet(object.target)
+        ? { $case: "target", target: CopyToTarget.fromJSON(object.target) }
+        : isSet(object.chunk)
+        ? { $case: "chunk", chunk: Buffer.from(bytesFromBase64(object.chunk)) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: CopyToRequest): unknown {
+    const obj: any = {};
+    if (message.frame?.$case === "target") {
+      obj.target = CopyToTarget.toJSON(message.frame.target);
+    } else if (message.frame?.$case === "chunk") {
+      obj.chunk = base64FromBytes(message.frame.chunk);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CopyToRequest>, I>>(base?: I): CopyToRequest {
+    return CopyToRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CopyToRequest>, I>>(object: I): CopyToRequest {
+    const message = createBaseCopyToRequest();
+    switch (object.frame?.$case) {
+      case "target": {
+        if (object.frame?.target !== undefined && object.frame?.target !== null) {
+          message.frame = { $case: "target", target: CopyToTarget.fromPartial(object.frame.target) };
+        }
+        break;
+      }
+      case "chunk": {
+        if (object.frame?.chunk !== undefined && object.frame?.chunk !== null) {
+          message.frame = { $case: "chunk", chunk: object.frame.chunk };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCopyToResponse(): CopyToResponse {
+  return {};
+}
+
+export const CopyToResponse: MessageFns<CopyToResponse> = {
+  encode(_: CopyToResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CopyToResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCopyToResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): CopyToResponse {
+    return {};
+  },
+
+  toJSON(_: CopyToResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CopyToResponse>, I>>(base?: I): CopyToResponse {
+    return CopyToResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CopyToResponse>, I>>(_: I): CopyToResponse {
+    const message = createBaseCopyToResponse();
+    return message;
+  },
+};
+
 function createBasePruneContainersRequest(): PruneContainersRequest {
   return { filters: [] };
 }
@@ -9479,6 +10204,37 @@ export const ContainersService = {
       Buffer.from(PruneContainersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PruneContainersResponse => PruneContainersResponse.decode(value),
   },
+  /**
+   * A path of the container as a tar (Docker's `cp CONTAINER:SRC`), in any state: a running
+   * container's mounted root (its volumes included), else its layers read as overlayfs shows
+   * them. The path is resolved inside the root (symlinks followed relative to it; the last one
+   * only with follow_link). The first frame is the path's stat, then the tar; with stat_only the
+   * stat alone. A missing path is NOT_FOUND.
+   */
+  copyFrom: {
+    path: "/tinydocker.v1.Containers/CopyFrom" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: CopyFromRequest): Buffer => Buffer.from(CopyFromRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CopyFromRequest => CopyFromRequest.decode(value),
+    responseSerialize: (value: CopyFromFrame): Buffer => Buffer.from(CopyFromFrame.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CopyFromFrame => CopyFromFrame.decode(value),
+  },
+  /**
+   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
+   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
+   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
+   * directory. A container that does not run is FAILED_PRECONDITION.
+   */
+  copyTo: {
+    path: "/tinydocker.v1.Containers/CopyTo" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: CopyToRequest): Buffer => Buffer.from(CopyToRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CopyToRequest => CopyToRequest.decode(value),
+    responseSerialize: (value: CopyToResponse): Buffer => Buffer.from(CopyToResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CopyToResponse => CopyToResponse.decode(value),
+  },
 } as const;
 
 export interface ContainersServer extends UntypedServiceImplementation {
@@ -9557,6 +10313,21 @@ export interface ContainersServer extends UntypedServiceImplementation {
    * container that starts meanwhile, or whose removal fails, is left and not listed.
    */
   prune: handleUnaryCall<PruneContainersRequest, PruneContainersResponse>;
+  /**
+   * A path of the container as a tar (Docker's `cp CONTAINER:SRC`), in any state: a running
+   * container's mounted root (its volumes included), else its layers read as overlayfs shows
+   * them. The path is resolved inside the root (symlinks followed relative to it; the last one
+   * only with follow_link). The first frame is the path's stat, then the tar; with stat_only the
+   * stat alone. A missing path is NOT_FOUND.
+   */
+  copyFrom: handleServerStreamingCall<CopyFromRequest, CopyFromFrame>;
+  /**
+   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
+   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
+   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
+   * directory. A container that does not run is FAILED_PRECONDITION.
+   */
+  copyTo: handleClientStreamingCall<CopyToRequest, CopyToResponse>;
 }
 
 export interface ContainersClient extends Client {
@@ -9852,6 +10623,39 @@ export interface ContainersClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PruneContainersResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * A path of the container as a tar (Docker's `cp CONTAINER:SRC`), in any state: a running
+   * container's mounted root (its volumes included), else its layers read as overlayfs shows
+   * them. The path is resolved inside the root (symlinks followed relative to it; the last one
+   * only with follow_link). The first frame is the path's stat, then the tar; with stat_only the
+   * stat alone. A missing path is NOT_FOUND.
+   */
+  copyFrom(request: CopyFromRequest, options?: Partial<CallOptions>): ClientReadableStream<CopyFromFrame>;
+  copyFrom(
+    request: CopyFromRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<CopyFromFrame>;
+  /**
+   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
+   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
+   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
+   * directory. A container that does not run is FAILED_PRECONDITION.
+   */
+  copyTo(callback: (error: ServiceError | null, response: CopyToResponse) => void): ClientWritableStream<CopyToRequest>;
+  copyTo(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CopyToResponse) => void,
+  ): ClientWritableStream<CopyToRequest>;
+  copyTo(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CopyToResponse) => void,
+  ): ClientWritableStream<CopyToRequest>;
+  copyTo(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CopyToResponse) => void,
+  ): ClientWritableStream<CopyToRequest>;
 }
 
 export const ContainersClient = makeGenericClientConstructor(

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { overlayTar } from '../../services/gateway/images-export-tree.js';
+import { overlayTar } from '../../services/gateway/layered-view.js';
 import { canSetXattrs, hostSpecialFiles } from '../../services/images/special-files.js';
 import { parse, tempDir, isRoot } from './images-fixtures.js';
 

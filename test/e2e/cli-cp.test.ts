@@ -1,0 +1,116 @@
+// tdocker cp against a real tdockerd, with Docker's rules for where a copy lands: into a running
+// container (a directory, a new name, a directory's contents), out of it (volumes included), out
+// of a stopped one (its layers as overlayfs shows them), tar streams both ways, and what is
+// refused: a stopped target, a directory onto a file, members or symlinks that would leave the
+// target.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { file, tar } from '../unit/images-fixtures.js';
+import { E2eDaemon, e2eSkipReason, type Result } from './tdocker-e2e.js';
+
+describe('tdocker cp', { skip: e2eSkipReason }, () => {
+  let d: E2eDaemon;
+  let local: string;
+  let vol: string;
+  const ok = async (args: string[], input?: string | Buffer): Promise<Result> => {
+    const r = await d.tdocker(args, input === undefined ? {} : { input });
+    assert.equal(r.code, 0, `tdocker ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  const inside = async (name: string, script: string) => (await ok(['exec', name, 'sh', '-c', script])).stdout;
+  const refused = (r: Result, pattern: RegExp) => {
+    assert.equal(r.code, 125, r.stderr);
+    assert.match(r.stderr, /^tdocker: cp: [^\n]+\n$/);
+    assert.match(r.stderr, pattern);
+  };
+
+  before(async () => {
+    d = await E2eDaemon.start();
+    local = join(d.base, 'local');
+    vol = join(d.base, 'vol');
+    mkdirSync(join(local, 'tree', 'sub'), { recursive: true });
+    mkdirSync(vol);
+    writeFileSync(join(local, 'a.txt'), 'alpha\n');
+    writeFileSync(join(local, 'tree', 'sub', 'x'), 'deep\n');
+    execFileSync('chown', ['-R', '1234:1234', join(local, 'tree')]);
+    await ok(['run', '-d', '--name', 'box', '-v', `${vol}:/vol`, 'busybox', 'sh', '-c', 'mkdir -p /opt /home /root; ln -s / /tmp/esc; echo in-volume > /vol/v.txt; exec sleep 100']);
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  it('copies a file into a directory, as a new name, and a directory or its contents, owned by root unless -a', async () => {
+    const copied = await ok(['cp', join(local, 'a.txt'), 'box:/tmp']);
+    assert.match(copied.stderr, /^Successfully copied \d+(\.\d+)?kB to box:\/tmp\n$/);
+    await ok(['cp', '-q', join(local, 'a.txt'), 'box:/tmp/b.txt']);
+    await ok(['cp', join(local, 'tree'), 'box:/opt']);
+    await ok(['cp', join(local, 'tree'), 'box:/tmp/renamed']);
+    await ok(['cp', `${join(local, 'tree')}/.`, 'box:/home']);
+    await ok(['cp', '-a', join(local, 'tree'), 'box:/root']);
+    assert.equal(await inside('box', 'cat /tmp/a.txt /tmp/b.txt /opt/tree/sub/x /tmp/renamed/sub/x /home/sub/x'), 'alpha\nalpha\ndeep\ndeep\ndeep\n');
+    assert.equal(await inside('box', 'stat -c %u:%g /opt/tree/sub/x /root/tree/sub/x'), '0:0\n1234:1234\n');
+    writeFileSync(join(local, 'a.txt'), 'alpha, again\n');
+    await ok(['cp', join(local, 'a.txt'), 'box:/tmp']);
+    assert.equal(await inside('box', 'cat /tmp/a.txt'), 'alpha, again\n', 'an existing file is replaced');
+  });
+
+  it('copies out of a running container: a file, a directory under a new name, a volume\'s file, a tar on stdout', async () => {
+    const out = join(d.base, 'out');
+    mkdirSync(out);
+    await ok(['cp', 'box:/etc/passwd', out]);
+    assert.match(readFileSync(join(out, 'passwd'), 'utf8'), /^root:/);
+    await ok(['cp', 'box:/opt/tree', join(out, 'copy')]);
+    assert.equal(readFileSync(join(out, 'copy', 'sub', 'x'), 'utf8'), 'deep\n');
+    await ok(['cp', 'box:/opt/tree/.', out]);
+    assert.equal(readFileSync(join(out, 'sub', 'x'), 'utf8'), 'deep\n');
+    await ok(['cp', 'box:/vol/v.txt', join(out, 'v')]);
+    assert.equal(readFileSync(join(out, 'v'), 'utf8'), 'in-volume\n');
+    const child = d.spawnTdocker(['cp', 'box:/opt/tree', '-']);
+    child.stdin!.end();
+    const chunks: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => chunks.push(b));
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.deepEqual(execFileSync('tar', ['-t'], { input: Buffer.concat(chunks), encoding: 'utf8' }).split('\n').filter(Boolean), ['tree/', 'tree/sub/', 'tree/sub/x']);
+  });
+
+  it('takes a tar on stdin into a directory', async () => {
+    await ok(['cp', '-', 'box:/tmp'], tar([file('from-stdin', 'piped\n')]));
+    assert.equal(await inside('box', 'cat /tmp/from-stdin'), 'piped\n');
+  });
+
+  it('copies out of a stopped container from its layers: its own files, not what it deleted', async () => {
+    await ok(['run', '--name', 'stopped', 'busybox', 'sh', '-c', 'echo kept > /data.txt; rm /bin/vi']);
+    const out = join(d.base, 'out-stopped');
+    mkdirSync(out);
+    await ok(['cp', 'stopped:/data.txt', out]);
+    assert.equal(readFileSync(join(out, 'data.txt'), 'utf8'), 'kept\n');
+    await ok(['cp', 'stopped:/bin/sh', out]);
+    refused(await d.tdocker(['cp', 'stopped:/bin/vi', out]), /could not find the file \/bin\/vi in container stopped/);
+    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'stopped:/tmp']), /container stopped is not running/);
+    await ok(['rm', 'stopped']);
+  });
+
+  it('keeps every write inside the container: a symlink to / is the container\'s root, a member with .. is refused', async () => {
+    const marker = `tdocker-cp-escape-${process.pid}.txt`;
+    writeFileSync(join(local, marker), 'x\n');
+    await ok(['cp', join(local, marker), 'box:/tmp/esc/']);
+    assert.equal(existsSync(`/${marker}`), false, 'nothing written into the host root');
+    assert.equal(await inside('box', `cat /${marker}`), 'x\n');
+    refused(await d.tdocker(['cp', '-', 'box:/tmp'], { input: tar([file('../../evil', 'x')]) }), /escapes/);
+    assert.equal(await inside('box', 'ls / | grep -c evil || true'), '0\n');
+  });
+
+  it('refuses a directory onto a file, a missing destination directory, and a missing source, each in one line', async () => {
+    refused(await d.tdocker(['cp', join(local, 'tree'), 'box:/etc/passwd']), /cannot copy a directory to a file/);
+    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/dir/']), /destination directory box:\/no\/such\/dir\/ does not exist/);
+    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/a.txt']), /could not find the directory \/no\/such in container box/);
+    refused(await d.tdocker(['cp', join(local, 'missing'), 'box:/tmp']), /could not find the file .*missing/);
+    refused(await d.tdocker(['cp', 'box:/no-such', join(d.base)]), /could not find the file \/no-such in container box/);
+    const link = join(local, 'dangling');
+    symlinkSync('/no/where', link);
+    refused(await d.tdocker(['cp', '-L', link, 'box:/tmp']), /no such file|could not find/);
+  });
+});
