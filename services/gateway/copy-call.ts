@@ -25,28 +25,49 @@ import { cancelSignal } from './unary-call.js';
 
 const CHUNK = 1 << 20;
 
-/** The mounted root of a running container, and a check that it stays mounted. */
-function mountedRoot(ctx: GatewayContext, v: ContainerView): { root: string; stillMounted: () => void } | undefined {
+interface HeldRoot {
+  root: string;
+  /** Throws when the root was unmounted meanwhile (the container stopped). */
+  stillMounted(): void;
+  /** Thaws what holdRoot froze. */
+  release(): Promise<void>;
+}
+
+/**
+ * The mounted root of a running (or paused) container, its processes frozen until release: one
+ * of them could otherwise swap a directory for a symlink between our lookup of a path and our
+ * read or write through it, and lead the copy out of the root (CVE-2018-15664; Docker pauses the
+ * container for its copies too). Undefined when the root is not mounted.
+ */
+async function holdRoot(ctx: GatewayContext, v: ContainerView): Promise<HeldRoot | undefined> {
   if (v.state !== 'running' && v.state !== 'paused') return undefined;
-  const { dir, rootfs } = ctx.runner.paths(v.record.id);
+  const id = v.record.id;
+  const { dir, rootfs } = ctx.runner.paths(id);
   // An overlay has a device of its own: the same device as the folder is an empty mount point.
   const dev = () => lstatSync(rootfs).dev;
   const mounted = dev();
   if (mounted === lstatSync(dir).dev) return undefined;
+  const cgroup = v.state === 'running' ? ctx.runner.cgroup(id) : undefined;
+  await cgroup?.freeze();
   return {
     root: realpathSync(rootfs),
     stillMounted: () => {
       if (dev() !== mounted) throw precondition(`container ${v.record.name} stopped during the copy`);
     },
+    release: async () => {
+      // Not when the user paused it meanwhile (or it is gone).
+      const now = (() => { try { return ctx.supervisor.get(id).state; } catch { return undefined; } })();
+      if (cgroup && now === 'running') await cgroup.thaw().catch(() => {});
+    },
   };
 }
 
-async function viewOf(ctx: GatewayContext, v: ContainerView): Promise<{ view: LayeredView; stillMounted: () => void }> {
-  const mounted = mountedRoot(ctx, v);
-  if (mounted) return { view: new LayeredView([mounted.root], { plain: true }), stillMounted: mounted.stillMounted };
+async function viewOf(ctx: GatewayContext, v: ContainerView): Promise<{ view: LayeredView; held?: HeldRoot }> {
+  const held = await holdRoot(ctx, v);
+  if (held) return { view: new LayeredView([held.root], { plain: true }), held };
   const { store } = await storeOf(ctx);
   const img = await store.get(v.record.image.id);
-  return { view: new LayeredView([join(ctx.runner.paths(v.record.id).dir, 'upper'), ...store.layerDirs(img)]), stillMounted: () => {} };
+  return { view: new LayeredView([join(ctx.runner.paths(v.record.id).dir, 'upper'), ...store.layerDirs(img)]) };
 }
 
 function statOf(node: ViewNode): PathStat {
@@ -64,10 +85,13 @@ export async function copyFromCall(ctx: GatewayContext, call: ServerWritableStre
   const signal = cancelSignal(call);
   const req = call.request;
   let gen: AsyncGenerator<Buffer> | undefined;
+  let held: HeldRoot | undefined;
   try {
     if (!req.path.startsWith('/')) throw invalid(`path '${req.path}' in the container must be absolute`);
     const v = ctx.supervisor.get(req.id);
-    const { view, stillMounted } = await viewOf(ctx, v);
+    const of = await viewOf(ctx, v);
+    const view = of.view;
+    held = of.held;
     // A trailing slash (or "/.") asks for a directory: a symlink there is followed, as lstat would.
     const rel = view.resolve(req.path, req.followLink || /\/\.?$/.test(req.path));
     const node = view.node(rel);
@@ -93,13 +117,14 @@ export async function copyFromCall(ctx: GatewayContext, call: ServerWritableStre
         bytes = 0;
       }
     }
-    stillMounted();
+    held?.stillMounted();
     if (bytes && !signal.aborted) await streamWrite(call, { frame: { $case: 'chunk', chunk: Buffer.concat(pending, bytes) } }, signal);
     call.end();
   } catch (err) {
     call.emit('error', toServiceError(err));
   } finally {
     await gen?.return(undefined).catch(() => {});
+    await held?.release();
   }
 }
 
@@ -117,58 +142,68 @@ function renaming(sink: TarSink, from: string, to: string): TarSink {
   };
 }
 
-/** The target directory on the host, and a writer into it. */
-function openTarget(ctx: GatewayContext, t: CopyToTarget): { writer: LayerWriter; reader: TarReader; stillMounted: () => void } {
+/** The target directory on the host, a writer into it, and the container held meanwhile. */
+async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ writer: LayerWriter; reader: TarReader; held: HeldRoot }> {
   if (!t.path.startsWith('/')) throw invalid(`path '${t.path}' in the container must be absolute`);
   if (t.renameTo.includes('/') || t.renameFrom.includes('/')) throw invalid('a renamed copy takes plain names');
   const v = ctx.supervisor.get(t.id);
-  const mounted = mountedRoot(ctx, v);
-  if (!mounted) throw precondition(`container ${v.record.name} is not running: files can be copied into a running container only`);
-  const dir = resolveInRoot(mounted.root, t.path);
-  const st = lstatSync(dir, { throwIfNoEntry: false });
-  if (!st) throw notFound(`could not find the directory ${t.path} in container ${v.record.name}`);
-  if (!st.isDirectory()) throw invalid(`${t.path} is not a directory in container ${v.record.name}`);
-  const writer = new LayerWriter(dir, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
-  return { writer, reader: new TarReader(renaming(writer, t.renameFrom, t.renameTo)), stillMounted: mounted.stillMounted };
+  const held = await holdRoot(ctx, v);
+  if (!held) throw precondition(`container ${v.record.name} is not running: files can be copied into a running container only`);
+  try {
+    const dir = resolveInRoot(held.root, t.path);
+    const st = lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) throw notFound(`could not find the directory ${t.path} in container ${v.record.name}`);
+    if (!st.isDirectory()) throw invalid(`${t.path} is not a directory in container ${v.record.name}`);
+    const writer = new LayerWriter(dir, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
+    return { writer, reader: new TarReader(renaming(writer, t.renameFrom, t.renameTo)), held };
+  } catch (err) {
+    await held.release();
+    throw err;
+  }
 }
 
 export function copyToCall(ctx: GatewayContext, call: ServerReadableStream<CopyToRequest, CopyToResponse>, callback: sendUnaryData<CopyToResponse>): void {
-  let target: ReturnType<typeof openTarget> | undefined;
+  let target: Awaited<ReturnType<typeof openTarget>> | undefined;
   let first = true;
   let failed = false;
+  // Every message is handled in order, after the target is open (which freezes the container).
+  let chain = Promise.resolve();
   const fail = (err: unknown) => {
     if (failed) return;
     failed = true;
     target?.writer.abort();
+    void target?.held.release();
     callback(toServiceError(err));
     call.destroy();
   };
+  const then = (step: () => void | Promise<void>) => {
+    chain = chain.then(async () => {
+      if (!failed) await step();
+    }).catch(fail);
+  };
   call.on('data', (req: CopyToRequest) => {
-    if (failed) return;
     const f = req.frame;
-    try {
-      if (first) {
-        first = false;
+    if (first) {
+      first = false;
+      call.pause();
+      then(async () => {
         if (f?.$case !== 'target') throw invalid('the first CopyTo message must name the target');
-        target = openTarget(ctx, f.target);
-        return;
-      }
+        target = await openTarget(ctx, f.target);
+        call.resume();
+      });
+      return;
+    }
+    then(() => {
       if (f?.$case === 'chunk') target!.reader.write(f.chunk);
-    } catch (err) {
-      fail(err);
-    }
+    });
   });
-  call.on('end', () => {
-    if (failed) return;
-    try {
-      if (!target) throw invalid('empty CopyTo: no target and no archive');
-      target.reader.end();
-      target.writer.finish();
-      target.stillMounted();
-      callback(null, {});
-    } catch (err) {
-      fail(err);
-    }
-  });
-  call.on('error', () => target?.writer.abort());
+  call.on('end', () => then(async () => {
+    if (!target) throw invalid('empty CopyTo: no target and no archive');
+    target.reader.end();
+    target.writer.finish();
+    target.held.stillMounted();
+    await target.held.release();
+    callback(null, {});
+  }));
+  call.on('error', () => fail(new Error('the client went away')));
 }

@@ -103,6 +103,30 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     assert.equal(await inside('box', 'ls / | grep -c evil || true'), '0\n');
   });
 
+  it('freezes a running container while it copies, so none of its processes can swap a path under the copy, and thaws it after', async () => {
+    await ok(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c',
+      'mkdir /big; head -c 48000000 /dev/zero > /big/f; i=0; while true; do i=$((i+1)); echo $i > /tick.new; mv /tick.new /tick; usleep 20000; done']);
+    const id = (await ok(['inspect', '-f', '{{.Id}}', 'ticker'])).stdout.trim();
+    const tick = join(d.base, 'root', 'containers', id, 'upper', 'tick');
+    const read = () => (existsSync(tick) ? readFileSync(tick, 'utf8') : '');
+    const later = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+    while (read() === '') await later(50);
+    // Nobody reads the archive: the pipe, the client's buffers (16 messages of up to 1 MiB) and
+    // the flow-control windows fill, and the copy waits.
+    const child = d.spawnTdocker(['cp', 'ticker:/big', '-']);
+    child.stdin!.end();
+    await later(1000);
+    const frozen = read();
+    await later(500);
+    assert.equal(read(), frozen, 'no tick while the copy runs');
+    const closed = new Promise((r) => child.on('close', r));
+    child.stdout!.resume();
+    await closed;
+    await later(500);
+    assert.notEqual(read(), frozen, 'ticking again once the copy is done');
+    await ok(['rm', '-f', 'ticker']);
+  });
+
   it('refuses a directory onto a file, a missing destination directory, and a missing source, each in one line', async () => {
     refused(await d.tdocker(['cp', join(local, 'tree'), 'box:/etc/passwd']), /cannot copy a directory to a file/);
     refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/dir/']), /destination directory box:\/no\/such\/dir\/ does not exist/);
