@@ -1,8 +1,10 @@
 // CopyFrom and CopyTo: Docker's `cp` (its /containers/{id}/archive API). Out of a container in any
 // state: a running one's mounted root (volumes included), else its layers as overlayfs shows them.
 // Into a running container only: the tar is extracted on the host into its mounted root, each
-// member resolved inside the target directory (nothing reaches out of it). A container that stops
-// meanwhile fails the copy instead of giving or taking files from the empty mount point.
+// member resolved inside the target directory (nothing reaches out of it). No process of the
+// container runs while its files are copied: a running one is frozen, a stopped one is not
+// started. A container that stops meanwhile fails the copy instead of giving or taking files
+// from the empty mount point.
 import type { sendUnaryData, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -62,14 +64,6 @@ async function holdRoot(ctx: GatewayContext, v: ContainerView): Promise<HeldRoot
   };
 }
 
-async function viewOf(ctx: GatewayContext, v: ContainerView): Promise<{ view: LayeredView; held?: HeldRoot }> {
-  const held = await holdRoot(ctx, v);
-  if (held) return { view: new LayeredView([held.root], { plain: true }), held };
-  const { store } = await storeOf(ctx);
-  const img = await store.get(v.record.image.id);
-  return { view: new LayeredView([join(ctx.runner.paths(v.record.id).dir, 'upper'), ...store.layerDirs(img)]) };
-}
-
 function statOf(node: ViewNode): PathStat {
   const st = node.st;
   return {
@@ -82,33 +76,58 @@ function statOf(node: ViewNode): PathStat {
 }
 
 export async function copyFromCall(ctx: GatewayContext, call: ServerWritableStream<CopyFromRequest, CopyFromFrame>): Promise<void> {
-  const signal = cancelSignal(call);
   const req = call.request;
-  let gen: AsyncGenerator<Buffer> | undefined;
-  let held: HeldRoot | undefined;
   try {
     if (!req.path.startsWith('/')) throw invalid(`path '${req.path}' in the container must be absolute`);
-    const v = ctx.supervisor.get(req.id);
-    const of = await viewOf(ctx, v);
-    const view = of.view;
-    held = of.held;
-    // A trailing slash (or "/.") asks for a directory: a symlink there is followed, as lstat would.
-    const rel = view.resolve(req.path, req.followLink || /\/\.?$/.test(req.path));
-    const node = view.node(rel);
-    if (!node) throw notFound(`could not find the file ${req.path} in container ${v.record.name}`);
-    if (/\/\.?$/.test(req.path) && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory in container ${v.record.name}`);
-    await streamWrite(call, { frame: { $case: 'stat', stat: statOf(node) } }, signal);
-    if (req.statOnly) {
-      call.end();
-      return;
+    // A container that starts or stops between the two looks is looked at again.
+    for (let tries = 0; tries < 3; tries++) {
+      const v = ctx.supervisor.get(req.id);
+      const held = await holdRoot(ctx, v);
+      if (held) {
+        try {
+          await sendPath(call, new LayeredView([held.root], { plain: true }), v.record.name, held);
+        } finally {
+          await held.release();
+        }
+        return;
+      }
+      const { store } = await storeOf(ctx);
+      const sent = await ctx.supervisor.whileStopped(req.id, async (stopped) => {
+        const img = await store.get(stopped.record.image.id);
+        const dirs = [join(ctx.runner.paths(stopped.record.id).dir, 'upper'), ...store.layerDirs(img)];
+        await sendPath(call, new LayeredView(dirs), stopped.record.name);
+        return true;
+      });
+      if (sent) return;
     }
-    const as = req.as === '.' ? '' : req.as || basename(rel) || '';
-    if (!as && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory: its contents cannot be copied`);
-    gen = viewTar(view, node, as);
+    throw precondition(`container ${req.id} keeps starting and stopping: try the copy again`);
+  } catch (err) {
+    call.emit('error', toServiceError(err));
+  }
+}
+
+/** The stat frame, then (unless statOnly) the tar of the request's path in `view`. */
+async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFrame>, view: LayeredView, name: string, held?: HeldRoot): Promise<void> {
+  const req = call.request;
+  const signal = cancelSignal(call);
+  // A trailing slash (or "/.") asks for a directory: a symlink there is followed, as stat would.
+  const rel = view.resolve(req.path, req.followLink || /\/\.?$/.test(req.path));
+  const node = view.node(rel);
+  if (!node) throw notFound(`could not find the file ${req.path} in container ${name}`);
+  if (/\/\.?$/.test(req.path) && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory in container ${name}`);
+  await streamWrite(call, { frame: { $case: 'stat', stat: statOf(node) } }, signal);
+  if (req.statOnly) {
+    call.end();
+    return;
+  }
+  const as = req.as === '.' ? '' : req.as || basename(rel) || '';
+  if (!as && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory: its contents cannot be copied`);
+  const gen = viewTar(view, node, as);
+  try {
     let pending: Buffer[] = [];
     let bytes = 0;
     for await (const b of gen) {
-      if (signal.aborted) break;
+      if (signal.aborted) return;
       pending.push(b);
       bytes += b.length;
       if (bytes >= CHUNK) {
@@ -120,11 +139,8 @@ export async function copyFromCall(ctx: GatewayContext, call: ServerWritableStre
     held?.stillMounted();
     if (bytes && !signal.aborted) await streamWrite(call, { frame: { $case: 'chunk', chunk: Buffer.concat(pending, bytes) } }, signal);
     call.end();
-  } catch (err) {
-    call.emit('error', toServiceError(err));
   } finally {
-    await gen?.return(undefined).catch(() => {});
-    await held?.release();
+    await gen.return(undefined).catch(() => {});
   }
 }
 

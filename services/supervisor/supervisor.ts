@@ -76,6 +76,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly machine: ProvidedContainerMachine;
   private readonly log: SupervisorLog;
   private closed = false;
+  /** Containers being read while stopped (whileStopped): they are not started meanwhile. */
+  private readonly stoppedReads = new Map<string, number>();
 
   constructor(private readonly opts: SupervisorOptions) {
     super();
@@ -149,7 +151,32 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const e = this.entry(this.names.resolve(ref));
     const state = containerState(e.actor.getSnapshot());
     if (state === 'running' || state === 'paused') return;
+    this.checkNotRead(e);
     await this.command(e, { type: 'START' });
+  }
+
+  /**
+   * Runs `read` on a container that does not run (created, exited or dead), which is not started
+   * until it is done: a copy out of its layers reads them directly, and a process of the
+   * container must not get to change them under it. Undefined when the container runs.
+   */
+  async whileStopped<T>(ref: string, read: (v: ContainerView) => Promise<T>): Promise<T | undefined> {
+    const e = this.entry(this.names.resolve(ref));
+    const v = this.view(e);
+    if (v.state !== 'created' && v.state !== 'exited' && v.state !== 'dead') return undefined;
+    const id = e.record.id;
+    this.stoppedReads.set(id, (this.stoppedReads.get(id) ?? 0) + 1);
+    try {
+      return await read(v);
+    } finally {
+      const n = this.stoppedReads.get(id)! - 1;
+      if (n) this.stoppedReads.set(id, n);
+      else this.stoppedReads.delete(id);
+    }
+  }
+
+  private checkNotRead(e: Entry): void {
+    if (this.stoppedReads.has(e.record.id)) throw precondition(`container ${e.record.name} is being copied from: start it once the copy is done`);
   }
 
   /** Stopping a container that does not run is a no-op, as in Docker. */
@@ -166,7 +193,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Stop (the timeout and signal as for stop) then start. */
   async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
-    await this.command(this.entry(this.names.resolve(ref)), { type: 'RESTART', ...opts });
+    const e = this.entry(this.names.resolve(ref));
+    this.checkNotRead(e);
+    await this.command(e, { type: 'RESTART', ...opts });
   }
 
   async pause(ref: string): Promise<void> {

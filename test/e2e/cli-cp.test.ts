@@ -127,6 +127,21 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     await ok(['rm', '-f', 'ticker']);
   });
 
+  it('does not start a stopped container while a copy reads its layers', async () => {
+    await ok(['run', '--name', 'resting', 'busybox', 'sh', '-c', 'mkdir /big; head -c 48000000 /dev/zero > /big/f']);
+    const child = d.spawnTdocker(['cp', 'resting:/big', '-']);
+    child.stdin!.end();
+    await new Promise((r) => setTimeout(r, 1000));
+    const started = await d.tdocker(['start', 'resting']);
+    assert.equal(started.code, 125);
+    assert.match(started.stderr, /container resting is being copied from: start it once the copy is done/);
+    const closed = new Promise((r) => child.on('close', r));
+    child.stdout!.resume();
+    await closed;
+    await ok(['start', 'resting']);
+    await ok(['rm', '-f', 'resting']);
+  });
+
   it('refuses a directory onto a file, a missing destination directory, and a missing source, each in one line', async () => {
     refused(await d.tdocker(['cp', join(local, 'tree'), 'box:/etc/passwd']), /cannot copy a directory to a file/);
     refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/dir/']), /destination directory box:\/no\/such\/dir\/ does not exist/);

@@ -61,6 +61,23 @@ describe('supervisor commands', () => {
     assert.equal(runtime.calls.at(-1), `remove ${record.id.slice(0, 4)}`);
   });
 
+  it('does not start or restart a stopped container while it is read (whileStopped), and reads no running one', async () => {
+    await sup.create(definition('still'));
+    let release!: () => void;
+    const reading = sup.whileStopped('still', (v) => {
+      assert.equal(v.state, 'created');
+      return new Promise<string>((r) => (release = () => r('read')));
+    });
+    await tick();
+    assert.equal(await codeOf(sup.start('still')), 'FAILED_PRECONDITION');
+    assert.equal(await codeOf(sup.restart('still')), 'FAILED_PRECONDITION');
+    assert.equal(sup.get('still').state, 'created');
+    release();
+    assert.equal(await reading, 'read');
+    await sup.start('still');
+    assert.equal(await sup.whileStopped('still', async () => 'never'), undefined);
+  });
+
   it('reports a failed step with its code and exit code, and leaves the container as before', async () => {
     await sup.create(definition('bad'));
     runtime.fail.set('start', new TdockerError('INVALID_ARGUMENT', 'exec: no such file', { exitCode: 127 }));
