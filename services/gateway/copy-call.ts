@@ -19,13 +19,12 @@ import type { TarEntry, TarSink } from '../images/tar-entry.js';
 import { resolveInRoot } from '../rootfs/resolve-in-root.js';
 import type { ContainerView } from '../supervisor/supervisor.js';
 import type { GatewayContext } from './gateway-context.js';
+import { batches } from './batches.js';
 import { toServiceError } from './grpc-status.js';
 import { storeOf } from './images-transfer.js';
 import { LayeredView, viewTar, type ViewNode } from './layered-view.js';
 import { streamWrite } from './stream-write.js';
 import { cancelSignal } from './unary-call.js';
-
-const CHUNK = 1 << 20;
 
 interface HeldRoot {
   root: string;
@@ -122,22 +121,17 @@ async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFram
   }
   const as = req.as === '.' ? '' : req.as || basename(rel) || '';
   if (!as && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory: its contents cannot be copied`);
-  const gen = viewTar(view, node, as);
-  try {
-    let pending: Buffer[] = [];
-    let bytes = 0;
-    for await (const b of gen) {
-      if (signal.aborted) return;
-      pending.push(b);
-      bytes += b.length;
-      if (bytes >= CHUNK) {
-        await streamWrite(call, { frame: { $case: 'chunk', chunk: Buffer.concat(pending, bytes) } }, signal);
-        pending = [];
-        bytes = 0;
-      }
-    }
+  // The mount is checked once the whole tree is read, before the last batch goes out.
+  async function* checked(): AsyncGenerator<Buffer> {
+    yield* viewTar(view, node!, as);
     held?.stillMounted();
-    if (bytes && !signal.aborted) await streamWrite(call, { frame: { $case: 'chunk', chunk: Buffer.concat(pending, bytes) } }, signal);
+  }
+  const gen = batches(checked());
+  try {
+    for await (const chunk of gen) {
+      if (signal.aborted) return;
+      await streamWrite(call, { frame: { $case: 'chunk', chunk } }, signal);
+    }
     call.end();
   } finally {
     await gen.return(undefined).catch(() => {});

@@ -15,6 +15,7 @@ import type {
 } from '../../proto/gen/tinydocker/v1/images.js';
 import type { GatewayContext } from './gateway-context.js';
 import { toServiceError } from './grpc-status.js';
+import { batches } from './batches.js';
 import { applyChanges } from './images-changes.js';
 import { streamWrite } from './stream-write.js';
 import { cancelSignal } from './unary-call.js';
@@ -258,20 +259,11 @@ export async function exportCall(ctx: GatewayContext, call: ServerWritableStream
     const img = await store.get(v.record.image.id);
     const upper = `${ctx.runner.paths(v.record.id).dir}/upper`;
     const { overlayTar } = await import('./layered-view.js');
-    gen = overlayTar([upper, ...store.layerDirs(img)]);
-    let pending: Buffer[] = [];
-    let bytes = 0;
-    for await (const b of gen) {
+    gen = batches(overlayTar([upper, ...store.layerDirs(img)]), SAVE_CHUNK);
+    for await (const chunk of gen) {
       if (signal.aborted) break;
-      pending.push(b);
-      bytes += b.length;
-      if (bytes >= SAVE_CHUNK) {
-        await streamWrite(call, { chunk: Buffer.concat(pending, bytes) }, signal);
-        pending = [];
-        bytes = 0;
-      }
+      await streamWrite(call, { chunk }, signal);
     }
-    if (bytes && !signal.aborted) await streamWrite(call, { chunk: Buffer.concat(pending, bytes) }, signal);
     call.end();
   } catch (err) {
     call.emit('error', toServiceError(err));

@@ -4,16 +4,13 @@
 // (trusted.overlay.opaque=y) hides everything below it. So `export` and `cp` work for a container
 // in any state (a stopped one has no mounted root). A mounted root is one plain directory.
 import { existsSync, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { constants } from 'node:os';
-import { TdockerError } from '../errors/tdocker-error.js';
 import { OPAQUE_XATTR } from '../images/layer-writer.js';
+import { resolveInTree } from '../rootfs/resolve-in-root.js';
 import { hostSpecialFiles, type SpecialFiles } from '../images/special-files.js';
 import { memberHeader, TAR_END } from '../images/tar-writer.js';
 import { base, nodeMembers } from '../images/tree-tar.js';
 
 const CHUNK = 1 << 20;
-// The kernel's own limit on symlinks followed in one lookup.
-const MAX_SYMLINKS = 40;
 
 interface Layer {
   root: string;
@@ -104,33 +101,10 @@ export class LayeredView {
    * the root (the last one only with `followLast`), and `..` never climbs above it.
    */
   resolve(path: string, followLast: boolean): string {
-    if (path.includes('\0')) throw new TdockerError('INVALID_ARGUMENT', `path '${path}': contains a NUL byte`);
-    const parts: string[] = [];
-    const pending = path.split('/').reverse();
-    let links = 0;
-    while (pending.length) {
-      const part = pending.pop()!;
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        parts.pop();
-        continue;
-      }
-      const n = this.node([...parts, part].join('/'));
-      const last = pending.every((p) => p === '' || p === '.');
-      if (n?.st.isSymbolicLink() && (!last || followLast)) {
-        if (++links > MAX_SYMLINKS) {
-          throw new TdockerError('INVALID_ARGUMENT', `path '${path}' in the container: too many levels of symbolic links`, {
-            sys: { syscall: 'readlink', errno: constants.errno.ELOOP, path: n.abs },
-          });
-        }
-        const target = readlinkSync(n.abs);
-        if (target.startsWith('/')) parts.length = 0;
-        pending.push(...target.split('/').reverse());
-        continue;
-      }
-      parts.push(part);
-    }
-    return parts.join('/');
+    return resolveInTree(path, (rel) => {
+      const n = this.node(rel);
+      return n?.st.isSymbolicLink() ? { target: readlinkSync(n.abs), hostPath: n.abs } : undefined;
+    }, followLast);
   }
 }
 

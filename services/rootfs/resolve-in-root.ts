@@ -12,8 +12,25 @@ const MAX_SYMLINKS = 40;
 
 /** `root` must be absolute and free of symlinks (a realpath). */
 export function resolveInRoot(root: string, unsafePath: string): string {
-  if (unsafePath.includes('\0')) throw invalid(`path '${unsafePath}': contains a NUL byte`);
   const base = root === '/' ? '' : root.replace(/\/+$/, '');
+  const rel = resolveInTree(unsafePath, (rel) => {
+    const hostPath = `${base}/${rel}`;
+    return isSymlink(hostPath) ? { target: readlinkSync(hostPath), hostPath } : undefined;
+  });
+  return rel ? `${base}/${rel}` : base || '/';
+}
+
+/**
+ * The walk itself, over any tree: `symlink(rel)` tells whether the path (relative to the root,
+ * its parents resolved) is a symlink, and its target. Returns the resolved relative path ('' for
+ * the root). `followLast`: whether a symlink at the end is followed too.
+ */
+export function resolveInTree(
+  unsafePath: string,
+  symlink: (rel: string) => { target: string; hostPath: string } | undefined,
+  followLast = true,
+): string {
+  if (unsafePath.includes('\0')) throw invalid(`path '${unsafePath}': contains a NUL byte`);
   const resolved: string[] = [];
   const pending = unsafePath.split('/').reverse();
   let links = 0;
@@ -25,21 +42,20 @@ export function resolveInRoot(root: string, unsafePath: string): string {
       resolved.pop();
       continue;
     }
-    const hostPath = `${base}/${[...resolved, part].join('/')}`;
-    if (isSymlink(hostPath)) {
+    const link = followLast || pending.some((p) => p !== '' && p !== '.') ? symlink([...resolved, part].join('/')) : undefined;
+    if (link) {
       if (++links > MAX_SYMLINKS) {
         throw new TdockerError('INVALID_ARGUMENT', `path '${unsafePath}' in the container: too many levels of symbolic links`, {
-          sys: { syscall: 'readlink', errno: constants.errno.ELOOP, path: hostPath },
+          sys: { syscall: 'readlink', errno: constants.errno.ELOOP, path: link.hostPath },
         });
       }
-      const target = readlinkSync(hostPath);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending.push(...target.split('/').reverse());
+      if (link.target.startsWith('/')) resolved.length = 0;
+      pending.push(...link.target.split('/').reverse());
       continue;
     }
     resolved.push(part);
   }
-  return resolved.length ? `${base}/${resolved.join('/')}` : base || '/';
+  return resolved.join('/');
 }
 
 function isSymlink(path: string): boolean {
