@@ -120,14 +120,20 @@ async function copyIn(cmd: CpCommand, cli: CliContext): Promise<number> {
   const call = containers.copyTo((err) => (err ? settle.reject(err) : settle.resolve()));
   call.on('error', () => {});
   let bytes = 0;
-  call.write({ frame: { $case: 'target', target } });
-  for await (const chunk of input) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    bytes += b.length;
-    // A daemon that refused the copy answers instead of draining.
-    if (!call.write({ frame: { $case: 'chunk', chunk: b } })) await Promise.race([once(call, 'drain'), response]);
+  try {
+    call.write({ frame: { $case: 'target', target } });
+    for await (const chunk of input) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      bytes += b.length;
+      // A daemon that refused the copy answers instead of draining.
+      if (!call.write({ frame: { $case: 'chunk', chunk: b } })) await Promise.race([once(call, 'drain'), response]);
+    }
+    if (tar) await tar.done;
+  } catch (err) {
+    tar?.child.kill();
+    call.cancel();
+    throw err;
   }
-  if (tar) await tar.done;
   call.end();
   await response;
   if (!cmd.quiet && cmd.localPath !== '-') cli.stderr.write(`Successfully copied ${humanSize(bytes)} to ${cmd.container}:${cmd.containerPath}\n`);
