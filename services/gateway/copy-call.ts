@@ -2,11 +2,9 @@
 // state: a running one's mounted root (volumes included), else its layers as overlayfs shows them.
 // Into a running container only: the tar is extracted on the host into its mounted root, each
 // member resolved inside the target directory (nothing reaches out of it). No process of the
-// container runs while its files are copied: a running one is frozen, a stopped one is not
-// started. A container that stops meanwhile fails the copy instead of giving or taking files
-// from the empty mount point.
+// container runs while its files are copied (files-held.ts).
 import type { sendUnaryData, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import type {
@@ -17,51 +15,14 @@ import { hostSpecialFiles } from '../images/special-files.js';
 import { TarReader } from '../images/tar-reader.js';
 import type { TarEntry, TarSink } from '../images/tar-entry.js';
 import { resolveInRoot } from '../rootfs/resolve-in-root.js';
-import type { ContainerView } from '../supervisor/supervisor.js';
 import type { GatewayContext } from './gateway-context.js';
 import { batches } from './batches.js';
+import { holdRoot, withFilesHeld, type MountedRoot } from './files-held.js';
 import { toServiceError } from './grpc-status.js';
 import { storeOf } from './images-transfer.js';
 import { LayeredView, viewTar, type ViewNode } from './layered-view.js';
 import { streamWrite } from './stream-write.js';
 import { cancelSignal } from './unary-call.js';
-
-interface HeldRoot {
-  root: string;
-  /** Throws when the root was unmounted meanwhile (the container stopped). */
-  stillMounted(): void;
-  /** Thaws what holdRoot froze. */
-  release(): Promise<void>;
-}
-
-/**
- * The mounted root of a running (or paused) container, its processes frozen until release: one
- * of them could otherwise swap a directory for a symlink between our lookup of a path and our
- * read or write through it, and lead the copy out of the root (CVE-2018-15664; Docker pauses the
- * container for its copies too). Undefined when the root is not mounted.
- */
-async function holdRoot(ctx: GatewayContext, v: ContainerView): Promise<HeldRoot | undefined> {
-  if (v.state !== 'running' && v.state !== 'paused') return undefined;
-  const id = v.record.id;
-  const { dir, rootfs } = ctx.runner.paths(id);
-  // An overlay has a device of its own: the same device as the folder is an empty mount point.
-  const dev = () => lstatSync(rootfs).dev;
-  const mounted = dev();
-  if (mounted === lstatSync(dir).dev) return undefined;
-  const cgroup = v.state === 'running' ? ctx.runner.cgroup(id) : undefined;
-  await cgroup?.freeze();
-  return {
-    root: realpathSync(rootfs),
-    stillMounted: () => {
-      if (dev() !== mounted) throw precondition(`container ${v.record.name} stopped during the copy`);
-    },
-    release: async () => {
-      // Not when the user paused it meanwhile (or it is gone).
-      const now = (() => { try { return ctx.supervisor.get(id).state; } catch { return undefined; } })();
-      if (cgroup && now === 'running') await cgroup.thaw().catch(() => {});
-    },
-  };
-}
 
 function statOf(node: ViewNode): PathStat {
   const st = node.st;
@@ -78,35 +39,20 @@ export async function copyFromCall(ctx: GatewayContext, call: ServerWritableStre
   const req = call.request;
   try {
     if (!req.path.startsWith('/')) throw invalid(`path '${req.path}' in the container must be absolute`);
-    // A container that starts or stops between the two looks is looked at again.
-    for (let tries = 0; tries < 3; tries++) {
-      const v = ctx.supervisor.get(req.id);
-      const held = await holdRoot(ctx, v);
-      if (held) {
-        try {
-          await sendPath(call, new LayeredView([held.root], { plain: true }), v.record.name, held);
-        } finally {
-          await held.release();
-        }
-        return;
-      }
-      const { store } = await storeOf(ctx);
-      const sent = await ctx.supervisor.whileStopped(req.id, async (stopped) => {
-        const img = await store.get(stopped.record.image.id);
-        const dirs = [join(ctx.runner.paths(stopped.record.id).dir, 'upper'), ...store.layerDirs(img)];
-        await sendPath(call, new LayeredView(dirs), stopped.record.name);
-        return true;
-      });
-      if (sent) return;
-    }
-    throw precondition(`container ${req.id} keeps starting and stopping: try the copy again`);
+    const { store } = await storeOf(ctx);
+    await withFilesHeld(ctx, req.id, async (v, mounted) => {
+      if (mounted) return sendPath(call, new LayeredView([mounted.root], { plain: true }), v.record.name, mounted);
+      const img = await store.get(v.record.image.id);
+      const dirs = [join(ctx.runner.paths(v.record.id).dir, 'upper'), ...store.layerDirs(img)];
+      return sendPath(call, new LayeredView(dirs), v.record.name);
+    });
   } catch (err) {
     call.emit('error', toServiceError(err));
   }
 }
 
 /** The stat frame, then (unless statOnly) the tar of the request's path in `view`. */
-async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFrame>, view: LayeredView, name: string, held?: HeldRoot): Promise<void> {
+async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFrame>, view: LayeredView, name: string, mounted?: MountedRoot): Promise<void> {
   const req = call.request;
   const signal = cancelSignal(call);
   // A trailing slash (or "/.") asks for a directory: a symlink there is followed, as stat would.
@@ -124,7 +70,7 @@ async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFram
   // The mount is checked once the whole tree is read, before the last batch goes out.
   async function* checked(): AsyncGenerator<Buffer> {
     yield* viewTar(view, node!, as);
-    held?.stillMounted();
+    mounted?.stillMounted();
   }
   const gen = batches(checked());
   try {
@@ -153,7 +99,7 @@ function renaming(sink: TarSink, from: string, to: string): TarSink {
 }
 
 /** The target directory on the host, a writer into it, and the container held meanwhile. */
-async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ writer: LayerWriter; reader: TarReader; held: HeldRoot }> {
+async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ writer: LayerWriter; reader: TarReader; held: MountedRoot & { release(): Promise<void> } }> {
   if (!t.path.startsWith('/')) throw invalid(`path '${t.path}' in the container must be absolute`);
   if (t.renameTo.includes('/') || t.renameFrom.includes('/')) throw invalid('a renamed copy takes plain names');
   const v = ctx.supervisor.get(t.id);

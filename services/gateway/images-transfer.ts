@@ -255,15 +255,17 @@ export async function exportCall(ctx: GatewayContext, call: ServerWritableStream
   try {
     if (!call.request.container) throw invalid('export: no container given');
     const { store } = await storeOf(ctx);
-    const v = ctx.supervisor.get(call.request.container);
-    const img = await store.get(v.record.image.id);
-    const upper = `${ctx.runner.paths(v.record.id).dir}/upper`;
-    const { overlayTar } = await import('./layered-view.js');
-    gen = batches(overlayTar([upper, ...store.layerDirs(img)]), SAVE_CHUNK);
-    for await (const chunk of gen) {
-      if (signal.aborted) break;
-      await streamWrite(call, { chunk }, signal);
-    }
+    const [{ overlayTar }, { withFilesHeld }] = await Promise.all([import('./layered-view.js'), import('./files-held.js')]);
+    // Its layers are read as they are: held still meanwhile, as a copy holds it.
+    await withFilesHeld(ctx, call.request.container, async (v) => {
+      const img = await store.get(v.record.image.id);
+      const upper = `${ctx.runner.paths(v.record.id).dir}/upper`;
+      gen = batches(overlayTar([upper, ...store.layerDirs(img)]), SAVE_CHUNK);
+      for await (const chunk of gen) {
+        if (signal.aborted) break;
+        await streamWrite(call, { chunk }, signal);
+      }
+    });
     call.end();
   } catch (err) {
     call.emit('error', toServiceError(err));

@@ -103,7 +103,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     assert.equal(await inside('box', 'ls / | grep -c evil || true'), '0\n');
   });
 
-  it('freezes a running container while it copies, so none of its processes can swap a path under the copy, and thaws it after', async () => {
+  it('freezes a running container while cp (or export) reads it, so none of its processes can swap a path under it, and thaws it after', async () => {
     await ok(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c',
       'mkdir /big; head -c 48000000 /dev/zero > /big/f; i=0; while true; do i=$((i+1)); echo $i > /tick.new; mv /tick.new /tick; usleep 20000; done']);
     const id = (await ok(['inspect', '-f', '{{.Id}}', 'ticker'])).stdout.trim();
@@ -113,17 +113,20 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     while (read() === '') await later(50);
     // Nobody reads the archive: the pipe, the client's buffers (16 messages of up to 1 MiB) and
     // the flow-control windows fill, and the copy waits.
-    const child = d.spawnTdocker(['cp', 'ticker:/big', '-']);
-    child.stdin!.end();
-    await later(1000);
-    const frozen = read();
-    await later(500);
-    assert.equal(read(), frozen, 'no tick while the copy runs');
-    const closed = new Promise((r) => child.on('close', r));
-    child.stdout!.resume();
-    await closed;
-    await later(500);
-    assert.notEqual(read(), frozen, 'ticking again once the copy is done');
+    // export reads the container's layers itself, and holds it still the same way.
+    for (const args of [['cp', 'ticker:/big', '-'], ['export', 'ticker']]) {
+      const child = d.spawnTdocker(args);
+      child.stdin!.end();
+      await later(1000);
+      const frozen = read();
+      await later(500);
+      assert.equal(read(), frozen, `no tick while ${args[0]} runs`);
+      const closed = new Promise((r) => child.on('close', r));
+      child.stdout!.resume();
+      await closed;
+      await later(500);
+      assert.notEqual(read(), frozen, `ticking again once ${args[0]} is done`);
+    }
     await ok(['rm', '-f', 'ticker']);
   });
 
