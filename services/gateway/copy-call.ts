@@ -87,12 +87,13 @@ async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFram
 /** Members named `from`, or below it, renamed to `to` (`cp a.txt CONTAINER:/b.txt`). */
 function renaming(sink: TarSink, from: string, to: string): TarSink {
   if (!from || from === to) return sink;
+  const rename = (path: string) => {
+    const p = path.replace(/^(\.\/)+/, '');
+    return p === from || p === `${from}/` ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p;
+  };
   return {
-    entry: (e: TarEntry) => {
-      const p = e.path.replace(/^(\.\/)+/, '');
-      const renamed = p === from || p === `${from}/` ? to : p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p;
-      sink.entry({ ...e, path: renamed });
-    },
+    // A hard link names its target by its path in the archive: renamed alike.
+    entry: (e: TarEntry) => sink.entry({ ...e, path: rename(e.path), ...(e.type === 'link' ? { linkpath: rename(e.linkpath) } : {}) }),
     data: (chunk) => sink.data(chunk),
     entryEnd: () => sink.entryEnd(),
   };

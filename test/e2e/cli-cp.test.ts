@@ -5,7 +5,7 @@
 // target.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { file, tar } from '../unit/images-fixtures.js';
@@ -35,6 +35,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     mkdirSync(vol);
     writeFileSync(join(local, 'a.txt'), 'alpha\n');
     writeFileSync(join(local, 'tree', 'sub', 'x'), 'deep\n');
+    linkSync(join(local, 'tree', 'sub', 'x'), join(local, 'tree', 'hard'));
     execFileSync('chown', ['-R', '1234:1234', join(local, 'tree')]);
     await ok(['run', '-d', '--name', 'box', '-v', `${vol}:/vol`, 'busybox', 'sh', '-c', 'mkdir -p /opt /home /root; ln -s / /tmp/esc; echo in-volume > /vol/v.txt; exec sleep 100']);
   });
@@ -52,6 +53,8 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     await ok(['cp', '-a', join(local, 'tree'), 'box:/root']);
     assert.equal(await inside('box', 'cat /tmp/a.txt /tmp/b.txt /opt/tree/sub/x /tmp/renamed/sub/x /home/sub/x'), 'alpha\nalpha\ndeep\ndeep\ndeep\n');
     assert.equal(await inside('box', 'stat -c %u:%g /opt/tree/sub/x /root/tree/sub/x'), '0:0\n1234:1234\n');
+    const [a, b] = (await inside('box', 'stat -c %i /tmp/renamed/sub/x /tmp/renamed/hard')).split('\n');
+    assert.equal(a, b, 'a hard link in a renamed copy links to the renamed file');
     writeFileSync(join(local, 'a.txt'), 'alpha, again\n');
     await ok(['cp', join(local, 'a.txt'), 'box:/tmp']);
     assert.equal(await inside('box', 'cat /tmp/a.txt'), 'alpha, again\n', 'an existing file is replaced');
@@ -73,7 +76,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     const chunks: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => chunks.push(b));
     await new Promise((resolve) => child.on('close', resolve));
-    assert.deepEqual(execFileSync('tar', ['-t'], { input: Buffer.concat(chunks), encoding: 'utf8' }).split('\n').filter(Boolean), ['tree/', 'tree/sub/', 'tree/sub/x']);
+    assert.deepEqual(execFileSync('tar', ['-t'], { input: Buffer.concat(chunks), encoding: 'utf8' }).split('\n').filter(Boolean), ['tree/', 'tree/hard', 'tree/sub/', 'tree/sub/x']);
   });
 
   it('takes a tar on stdin into a directory', async () => {
