@@ -4,7 +4,7 @@
 // member resolved inside the target directory (nothing reaches out of it). No process of the
 // container runs while its files are copied (files-held.ts).
 import type { sendUnaryData, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
-import { lstatSync, readlinkSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import type {
@@ -14,6 +14,7 @@ import { LayerWriter } from '../images/layer-writer.js';
 import { hostSpecialFiles } from '../images/special-files.js';
 import { TarReader } from '../images/tar-reader.js';
 import type { TarEntry, TarSink } from '../images/tar-entry.js';
+import type { MountSpec } from '../rootfs/mount-spec.js';
 import { resolveInRoot } from '../rootfs/resolve-in-root.js';
 import type { GatewayContext } from './gateway-context.js';
 import { batches } from './batches.js';
@@ -99,8 +100,58 @@ function renaming(sink: TarSink, from: string, to: string): TarSink {
   };
 }
 
-/** The target directory on the host, a writer into it, and the container held meanwhile. */
-async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ writer: LayerWriter; reader: TarReader; held: MountedRoot & { release(): Promise<void> } }> {
+interface Target {
+  /** The directory in the container, on the host. */
+  dir: string;
+  /** Where the archive is extracted first, in `dir` (one file system, so it moves by rename). */
+  staging: string;
+  /** Keep the archive's owners (cp -a). */
+  owners: boolean;
+  writer: LayerWriter;
+  reader: TarReader;
+  held: MountedRoot & { release(): Promise<void> };
+}
+
+/**
+ * Moves what `staged` holds into `dest`, as tar -x would have written it there: a directory meets
+ * a directory and they merge (the archive's mode, times and, with `owners`, owner win); anything
+ * else replaces what was there, a directory included, as Docker's extraction does. Nothing is
+ * followed: what is in `dest` is looked at with lstat, and a symlink there is replaced, not
+ * entered. The container is frozen meanwhile (files-held.ts).
+ */
+function moveInto(staged: string, dest: string, owners: boolean): void {
+  for (const name of readdirSync(staged)) {
+    const from = join(staged, name);
+    const to = join(dest, name);
+    const st = lstatSync(from);
+    const there = lstatSync(to, { throwIfNoEntry: false });
+    if (st.isDirectory() && there?.isDirectory()) {
+      moveInto(from, to, owners);
+      if (owners) lchownSync(to, st.uid, st.gid);
+      chmodSync(to, st.mode & 0o7777);
+      utimesSync(to, st.atime, st.mtime);
+      rmdirSync(from);
+      continue;
+    }
+    if (there?.isDirectory()) rmSync(to, { recursive: true });
+    renameSync(from, to);
+  }
+}
+
+/** The volume or tmpfs `path` (in the container, symlinks resolved) is on: the deepest that holds it. */
+function mountOf(mounts: readonly MountSpec[], path: string): MountSpec | undefined {
+  let found: MountSpec | undefined;
+  let depth = -1;
+  for (const m of mounts) {
+    const at = m.destination.replace(/(.)\/+$/, '$1');
+    if (path !== at && !path.startsWith(at === '/' ? '/' : `${at}/`)) continue;
+    if (at.length > depth) [found, depth] = [m, at.length];
+  }
+  return found;
+}
+
+/** The target directory on the host, a writer into a staging directory in it, and the container held meanwhile. */
+async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<Target> {
   if (!t.path.startsWith('/')) throw invalid(`path '${t.path}' in the container must be absolute`);
   if (t.renameTo.includes('/') || t.renameFrom.includes('/')) throw invalid('a renamed copy takes plain names');
   const v = ctx.supervisor.get(t.id);
@@ -111,8 +162,22 @@ async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ write
     const st = lstatSync(dir, { throwIfNoEntry: false });
     if (!st) throw notFound(`could not find the directory ${t.path} in container ${v.record.name}`);
     if (!st.isDirectory()) throw invalid(`${t.path} is not a directory in container ${v.record.name}`);
-    const writer = new LayerWriter(dir, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
-    return { writer, reader: new TarReader(renaming(writer, t.renameFrom, t.renameTo)), held };
+    // What the container cannot write, a copy does not either (Docker refuses the same): the host
+    // sees the overlay of a --read-only container writable.
+    const mount = mountOf(v.record.spec.mounts ?? [], dir.slice(held.root.length) || '/');
+    if (mount?.readonly) throw precondition(`cannot write into ${t.path} in container ${v.record.name}: it is on a read-only mount`);
+    if (!mount && v.record.spec.readonlyRootfs) throw precondition(`cannot write into ${t.path} in container ${v.record.name}: its root filesystem is read-only`);
+    // Extracted aside first: an archive that fails halfway (a member that climbs out, a broken
+    // header) leaves the container as it was. Frozen, no process of it sees the staging dir.
+    let staging: string;
+    try {
+      staging = mkdtempSync(join(dir, '.tdocker-cp-'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw precondition(`cannot write into ${t.path} in container ${v.record.name}: ${code === 'EROFS' ? 'read-only file system' : code ?? String(err)}`);
+    }
+    const writer = new LayerWriter(staging, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
+    return { dir, staging, owners: t.archive, writer, reader: new TarReader(renaming(writer, t.renameFrom, t.renameTo)), held };
   } catch (err) {
     await held.release();
     throw err;
@@ -120,22 +185,25 @@ async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<{ write
 }
 
 export function copyToCall(ctx: GatewayContext, call: ServerReadableStream<CopyToRequest, CopyToResponse>, callback: sendUnaryData<CopyToResponse>): void {
-  let target: Awaited<ReturnType<typeof openTarget>> | undefined;
+  let target: Target | undefined;
   let first = true;
-  let failed = false;
+  let settled = false;
   // Every message is handled in order, after the target is open (which freezes the container).
   let chain = Promise.resolve();
   const fail = (err: unknown) => {
-    if (failed) return;
-    failed = true;
-    target?.writer.abort();
-    void target?.held.release();
+    if (settled) return;
+    settled = true;
+    if (target) {
+      target.writer.abort();
+      rmSync(target.staging, { recursive: true, force: true });
+      void target.held.release();
+    }
     callback(toServiceError(err));
     call.destroy();
   };
   const then = (step: () => void | Promise<void>) => {
     chain = chain.then(async () => {
-      if (!failed) await step();
+      if (!settled) await step();
     }).catch(fail);
   };
   call.on('data', (req: CopyToRequest) => {
@@ -159,6 +227,9 @@ export function copyToCall(ctx: GatewayContext, call: ServerReadableStream<CopyT
     target.reader.end();
     target.writer.finish();
     target.held.stillMounted();
+    moveInto(target.staging, target.dir, target.owners);
+    rmdirSync(target.staging);
+    settled = true;
     await target.held.release();
     callback(null, {});
   }));

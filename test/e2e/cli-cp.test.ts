@@ -102,8 +102,8 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     await ok(['cp', join(local, marker), 'box:/tmp/esc/']);
     assert.equal(existsSync(`/${marker}`), false, 'nothing written into the host root');
     assert.equal(await inside('box', `cat /${marker}`), 'x\n');
-    refused(await d.tdocker(['cp', '-', 'box:/tmp'], { input: tar([file('../../evil', 'x')]) }), /escapes/);
-    assert.equal(await inside('box', 'ls / | grep -c evil || true'), '0\n');
+    refused(await d.tdocker(['cp', '-', 'box:/tmp'], { input: tar([file('first', '1'), file('../../evil', 'x')]) }), /escapes/);
+    assert.equal(await inside('box', 'ls / /tmp | grep -c -e evil -e first -e .tdocker-cp || true'), '0\n', 'a refused archive changes nothing');
   });
 
   it('freezes a running container while cp (or export) reads it, so none of its processes can swap a path under it, and thaws it after', async () => {
@@ -148,7 +148,13 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     await ok(['rm', '-f', 'resting']);
   });
 
-  it('refuses a directory onto a file, a missing destination directory, and a missing source, each in one line', async () => {
+  it('refuses a directory onto a file, a missing destination directory, a read-only one, and a missing source, each in one line', async () => {
+    await ok(['run', '-d', '--name', 'ro', '--read-only', '--tmpfs', '/scratch', '-v', `${vol}:/data:ro`, 'busybox', 'sleep', '100']);
+    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'ro:/etc']), /cannot write into \/etc in container ro: its root filesystem is read-only/);
+    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'ro:/data']), /cannot write into \/data in container ro: it is on a read-only mount/);
+    await ok(['cp', join(local, 'a.txt'), 'ro:/scratch']);
+    assert.equal(await inside('ro', 'cat /scratch/a.txt'), readFileSync(join(local, 'a.txt'), 'utf8'), 'a writable tmpfs of a read-only container takes a copy');
+    await ok(['rm', '-f', 'ro']);
     refused(await d.tdocker(['cp', join(local, 'tree'), 'box:/etc/passwd']), /cannot copy a directory to a file/);
     refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/dir/']), /destination directory box:\/no\/such\/dir\/ does not exist/);
     refused(await d.tdocker(['cp', join(local, 'a.txt'), 'box:/no/such/a.txt']), /could not find the directory \/no\/such in container box/);
