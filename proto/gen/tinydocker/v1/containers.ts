@@ -10224,7 +10224,9 @@ export const ContainersService = {
    * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
    * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
    * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory. A container that does not run is FAILED_PRECONDITION.
+   * directory, and nothing at all unless the whole archive extracts. A container that does not
+   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
+   * container is frozen while its files are written (and while CopyFrom reads a running one's).
    */
   copyTo: {
     path: "/tinydocker.v1.Containers/CopyTo" as const,
@@ -10325,7 +10327,9 @@ export interface ContainersServer extends UntypedServiceImplementation {
    * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
    * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
    * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory. A container that does not run is FAILED_PRECONDITION.
+   * directory, and nothing at all unless the whole archive extracts. A container that does not
+   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
+   * container is frozen while its files are written (and while CopyFrom reads a running one's).
    */
   copyTo: handleClientStreamingCall<CopyToRequest, CopyToResponse>;
 }
@@ -10640,7 +10644,9 @@ export interface ContainersClient extends Client {
    * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
    * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
    * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory. A container that does not run is FAILED_PRECONDITION.
+   * directory, and nothing at all unless the whole archive extracts. A container that does not
+   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
+   * container is frozen while its files are written (and while CopyFrom reads a running one's).
    */
   copyTo(callback: (error: ServiceError | null, response: CopyToResponse) => void): ClientWritableStream<CopyToRequest>;
   copyTo(
