@@ -1,10 +1,10 @@
 // CopyFrom and CopyTo: Docker's `cp` (its /containers/{id}/archive API). Out of a container in any
 // state: a running one's mounted root (volumes included), else its layers as overlayfs shows them.
-// Into a running container only: the tar is extracted on the host into its mounted root, each
-// member resolved inside the target directory (nothing reaches out of it). No process of the
-// container runs while its files are copied (files-held.ts).
+// Into a container: the tar is extracted on the host into its root (a stopped one's mounted for
+// the copy), each member resolved inside the target directory (nothing reaches out of it). No
+// process of the container runs while its files are copied (files-held.ts).
 import type { sendUnaryData, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
-import { chmodSync, lchownSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { invalid, notFound, precondition } from '../errors/tdocker-error.js';
 import type {
@@ -16,9 +16,10 @@ import { TarReader } from '../images/tar-reader.js';
 import type { TarEntry, TarSink } from '../images/tar-entry.js';
 import type { MountSpec } from '../rootfs/mount-spec.js';
 import { resolveInRoot } from '../rootfs/resolve-in-root.js';
+import type { ContainerView } from '../supervisor/supervisor.js';
 import type { GatewayContext } from './gateway-context.js';
 import { batches } from './batches.js';
-import { holdRoot, withFilesHeld, type MountedRoot } from './files-held.js';
+import { withFilesHeld, type MountedRoot } from './files-held.js';
 import { toServiceError } from './grpc-status.js';
 import { storeOf } from './images-transfer.js';
 import { LayeredView, viewTar, type ViewNode } from './layered-view.js';
@@ -100,18 +101,6 @@ function renaming(sink: TarSink, from: string, to: string): TarSink {
   };
 }
 
-interface Target {
-  /** The directory in the container, on the host. */
-  dir: string;
-  /** Where the archive is extracted first, in `dir` (one file system, so it moves by rename). */
-  staging: string;
-  /** Keep the archive's owners (cp -a). */
-  owners: boolean;
-  writer: LayerWriter;
-  reader: TarReader;
-  held: MountedRoot & { release(): Promise<void> };
-}
-
 /**
  * Moves what `staged` holds into `dest`, as tar -x would have written it there: a directory meets
  * a directory and they merge (the archive's mode, times and, with `owners`, owner win); anything
@@ -150,88 +139,77 @@ function mountOf(mounts: readonly MountSpec[], path: string): MountSpec | undefi
   return found;
 }
 
-/** The target directory on the host, a writer into a staging directory in it, and the container held meanwhile. */
-async function openTarget(ctx: GatewayContext, t: CopyToTarget): Promise<Target> {
-  if (!t.path.startsWith('/')) throw invalid(`path '${t.path}' in the container must be absolute`);
-  if (t.renameTo.includes('/') || t.renameFrom.includes('/')) throw invalid('a renamed copy takes plain names');
-  const v = ctx.supervisor.get(t.id);
-  const held = await holdRoot(ctx, v);
-  if (!held) throw precondition(`container ${v.record.name} is not running: files can be copied into a running container only`);
+/**
+ * The archive that follows the target message, extracted into `root` (the container's root as the
+ * host sees it): aside first, in a staging dir in the target directory (one file system, so it
+ * moves by rename), then moved into place once it is whole. An archive that fails halfway (a
+ * member that climbs out, a broken header) leaves the container as it was.
+ */
+async function extractInto(v: ContainerView, root: string, t: CopyToTarget, chunks: AsyncIterator<CopyToRequest>): Promise<void> {
+  const name = v.record.name;
+  const dir = resolveInRoot(root, t.path);
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (!st) throw notFound(`could not find the directory ${t.path} in container ${name}`);
+  if (!st.isDirectory()) throw invalid(`${t.path} is not a directory in container ${name}`);
+  // What the container cannot write, a copy does not either (Docker refuses the same): the host
+  // sees the overlay of a --read-only container writable.
+  const mount = mountOf(v.record.spec.mounts ?? [], dir.slice(root.length) || '/');
+  if (mount?.readonly) throw precondition(`cannot write into ${t.path} in container ${name}: it is on a read-only mount`);
+  if (!mount && v.record.spec.readonlyRootfs) throw precondition(`cannot write into ${t.path} in container ${name}: its root filesystem is read-only`);
+  let staging: string;
   try {
-    const dir = resolveInRoot(held.root, t.path);
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (!st) throw notFound(`could not find the directory ${t.path} in container ${v.record.name}`);
-    if (!st.isDirectory()) throw invalid(`${t.path} is not a directory in container ${v.record.name}`);
-    // What the container cannot write, a copy does not either (Docker refuses the same): the host
-    // sees the overlay of a --read-only container writable.
-    const mount = mountOf(v.record.spec.mounts ?? [], dir.slice(held.root.length) || '/');
-    if (mount?.readonly) throw precondition(`cannot write into ${t.path} in container ${v.record.name}: it is on a read-only mount`);
-    if (!mount && v.record.spec.readonlyRootfs) throw precondition(`cannot write into ${t.path} in container ${v.record.name}: its root filesystem is read-only`);
-    // Extracted aside first: an archive that fails halfway (a member that climbs out, a broken
-    // header) leaves the container as it was. Frozen, no process of it sees the staging dir.
-    let staging: string;
-    try {
-      staging = mkdtempSync(join(dir, '.tdocker-cp-'));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw precondition(`cannot write into ${t.path} in container ${v.record.name}: ${code === 'EROFS' ? 'read-only file system' : code ?? String(err)}`);
-    }
-    const writer = new LayerWriter(staging, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
-    return { dir, staging, owners: t.archive, writer, reader: new TarReader(renaming(writer, t.renameFrom, t.renameTo)), held };
+    staging = mkdtempSync(join(dir, '.tdocker-cp-'));
   } catch (err) {
-    await held.release();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw precondition(`cannot write into ${t.path} in container ${name}: ${code === 'EROFS' ? 'read-only file system' : code ?? String(err)}`);
+  }
+  const writer = new LayerWriter(staging, { special: hostSpecialFiles(), chown: t.archive, whiteouts: false });
+  const reader = new TarReader(renaming(writer, t.renameFrom, t.renameTo));
+  try {
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      if (r.value.frame?.$case === 'chunk') reader.write(r.value.frame.chunk);
+    }
+    reader.end();
+    writer.finish();
+  } catch (err) {
+    writer.abort();
+    rmSync(staging, { recursive: true, force: true });
     throw err;
   }
+  moveInto(staging, dir, t.archive);
+  rmdirSync(staging);
 }
 
-export function copyToCall(ctx: GatewayContext, call: ServerReadableStream<CopyToRequest, CopyToResponse>, callback: sendUnaryData<CopyToResponse>): void {
-  let target: Target | undefined;
-  let first = true;
-  let settled = false;
-  // Every message is handled in order, after the target is open (which freezes the container).
-  let chain = Promise.resolve();
-  const fail = (err: unknown) => {
-    if (settled) return;
-    settled = true;
-    if (target) {
-      target.writer.abort();
-      rmSync(target.staging, { recursive: true, force: true });
-      void target.held.release();
-    }
+/**
+ * CopyTo. A running container is written through its mounted root; a stopped one's root is
+ * mounted for the copy (its volumes too) and unmounted after, while it cannot be started.
+ */
+export async function copyToCall(ctx: GatewayContext, call: ServerReadableStream<CopyToRequest, CopyToResponse>, callback: sendUnaryData<CopyToResponse>): Promise<void> {
+  const messages = (call as AsyncIterable<CopyToRequest>)[Symbol.asyncIterator]();
+  try {
+    const first = await messages.next();
+    const t = first.done ? undefined : first.value.frame?.$case === 'target' ? first.value.frame.target : undefined;
+    if (!t) throw invalid('the first CopyTo message must name the target');
+    if (!t.path.startsWith('/')) throw invalid(`path '${t.path}' in the container must be absolute`);
+    if (t.renameTo.includes('/') || t.renameFrom.includes('/')) throw invalid('a renamed copy takes plain names');
+    await withFilesHeld(ctx, t.id, async (v, mounted) => {
+      if (mounted) {
+        await extractInto(v, mounted.root, t, messages);
+        mounted.stillMounted();
+        return;
+      }
+      if (v.state !== 'created' && v.state !== 'exited') throw precondition(`container ${v.record.name} is ${v.state}: try the copy again`);
+      const id = v.record.id;
+      await ctx.runner.mountRootfs(id, { lowers: v.record.spec.lowers, mounts: v.record.spec.mounts ?? [] });
+      try {
+        await extractInto(v, realpathSync(ctx.runner.paths(id).rootfs), t, messages);
+      } finally {
+        await ctx.runner.unmount(id);
+      }
+    });
+    callback(null, {});
+  } catch (err) {
     callback(toServiceError(err));
     call.destroy();
-  };
-  const then = (step: () => void | Promise<void>) => {
-    chain = chain.then(async () => {
-      if (!settled) await step();
-    }).catch(fail);
-  };
-  call.on('data', (req: CopyToRequest) => {
-    const f = req.frame;
-    if (first) {
-      first = false;
-      call.pause();
-      then(async () => {
-        if (f?.$case !== 'target') throw invalid('the first CopyTo message must name the target');
-        target = await openTarget(ctx, f.target);
-        call.resume();
-      });
-      return;
-    }
-    then(() => {
-      if (f?.$case === 'chunk') target!.reader.write(f.chunk);
-    });
-  });
-  call.on('end', () => then(async () => {
-    if (!target) throw invalid('empty CopyTo: no target and no archive');
-    target.reader.end();
-    target.writer.finish();
-    target.held.stillMounted();
-    moveInto(target.staging, target.dir, target.owners);
-    rmdirSync(target.staging);
-    settled = true;
-    await target.held.release();
-    callback(null, {});
-  }));
-  call.on('error', () => fail(new Error('the client went away')));
+  }
 }

@@ -50,18 +50,6 @@ function mountedRoot(ctx: GatewayContext, v: ContainerView): MountedRoot | undef
   };
 }
 
-/** A running (or paused) container's mounted root, held still until `release`. */
-export async function holdRoot(ctx: GatewayContext, v: ContainerView): Promise<(MountedRoot & { release(): Promise<void> }) | undefined> {
-  if (v.state !== 'running' && v.state !== 'paused') return undefined;
-  const thaw = await freeze(ctx, v);
-  const mounted = mountedRoot(ctx, v);
-  if (!mounted) {
-    await thaw();
-    return undefined;
-  }
-  return { ...mounted, release: thaw };
-}
-
 /**
  * Runs `work` with the container held still, whatever its state: a running or paused one with its
  * mounted root (when it has one), a stopped one without. A container found starting or stopping

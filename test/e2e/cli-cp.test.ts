@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { mountsUnder } from '../../services/rootfs/mountinfo.js';
 import { file, tar } from '../unit/images-fixtures.js';
 import { E2eDaemon, e2eSkipReason, type Result } from './tdocker-e2e.js';
 
@@ -15,6 +16,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
   let d: E2eDaemon;
   let local: string;
   let vol: string;
+  let boxId: string;
   const ok = async (args: string[], input?: string | Buffer): Promise<Result> => {
     const r = await d.tdocker(args, input === undefined ? {} : { input });
     assert.equal(r.code, 0, `tdocker ${args.join(' ')}: ${r.stderr}`);
@@ -38,6 +40,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     linkSync(join(local, 'tree', 'sub', 'x'), join(local, 'tree', 'hard'));
     execFileSync('chown', ['-R', '1234:1234', join(local, 'tree')]);
     await ok(['run', '-d', '--name', 'box', '-v', `${vol}:/vol`, 'busybox', 'sh', '-c', 'mkdir -p /opt /home /root; ln -s / /tmp/esc; echo in-volume > /vol/v.txt; exec sleep 100']);
+    boxId = (await ok(['inspect', '-f', '{{.Id}}', 'box'])).stdout.trim();
   });
   after(async () => {
     await d?.close();
@@ -84,7 +87,7 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     assert.equal(await inside('box', 'cat /tmp/from-stdin'), 'piped\n');
   });
 
-  it('copies out of a stopped container from its layers: its own files, not what it deleted', async () => {
+  it('copies out of a stopped container from its layers (its own files, not what it deleted), and into it', async () => {
     await ok(['run', '--name', 'stopped', 'busybox', 'sh', '-c', 'echo kept > /data.txt; rm /bin/vi']);
     const out = join(d.base, 'out-stopped');
     mkdirSync(out);
@@ -92,8 +95,16 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     assert.equal(readFileSync(join(out, 'data.txt'), 'utf8'), 'kept\n');
     await ok(['cp', 'stopped:/bin/sh', out]);
     refused(await d.tdocker(['cp', 'stopped:/bin/vi', out]), /could not find the file \/bin\/vi in container stopped/);
-    refused(await d.tdocker(['cp', join(local, 'a.txt'), 'stopped:/tmp']), /container stopped is not running/);
+    // Into it: its root is mounted for the copy and unmounted after.
+    await ok(['cp', join(local, 'tree'), 'stopped:/tmp']);
+    assert.deepEqual(mountsUnder(d.base).filter((m) => m.mountPoint.includes('/containers/')).map((m) => m.mountPoint).filter((p) => !p.includes(boxId)), []);
+    await ok(['cp', 'stopped:/tmp/tree/sub/x', join(out, 'x-from-stopped')]);
+    assert.equal(readFileSync(join(out, 'x-from-stopped'), 'utf8'), 'deep\n');
     await ok(['rm', 'stopped']);
+    await ok(['create', '--name', 'fresh', 'busybox', 'cat', '/tmp/tree/sub/x']);
+    await ok(['cp', join(local, 'tree'), 'fresh:/tmp']);
+    assert.equal((await ok(['start', '-a', 'fresh'])).stdout, 'deep\n', 'a copy into a created container, before its first start');
+    await ok(['rm', 'fresh']);
   });
 
   it('keeps every write inside the container: a symlink to / is the container\'s root, a member with .. is refused', async () => {

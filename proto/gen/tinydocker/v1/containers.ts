@@ -10221,12 +10221,13 @@ export const ContainersService = {
     responseDeserialize: (value: Buffer): CopyFromFrame => CopyFromFrame.decode(value),
   },
   /**
-   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
-   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
-   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory, and nothing at all unless the whole archive extracts. A container that does not
-   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
-   * container is frozen while its files are written (and while CopyFrom reads a running one's).
+   * A tar extracted into a directory of a container (Docker's `cp SRC CONTAINER:DEST`): the first
+   * message names the container and the directory (which must exist; symlinks to it are followed
+   * inside the root), then tar chunks. Nothing is written outside that directory, and nothing at
+   * all unless the whole archive extracts. A read-only root (--read-only) or a read-only mount
+   * there is FAILED_PRECONDITION. No process of the container runs meanwhile: a running one is
+   * frozen (as while CopyFrom reads it), a stopped one's root is mounted for the copy and it is
+   * not started until the copy is done.
    */
   copyTo: {
     path: "/tinydocker.v1.Containers/CopyTo" as const,
@@ -10324,12 +10325,13 @@ export interface ContainersServer extends UntypedServiceImplementation {
    */
   copyFrom: handleServerStreamingCall<CopyFromRequest, CopyFromFrame>;
   /**
-   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
-   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
-   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory, and nothing at all unless the whole archive extracts. A container that does not
-   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
-   * container is frozen while its files are written (and while CopyFrom reads a running one's).
+   * A tar extracted into a directory of a container (Docker's `cp SRC CONTAINER:DEST`): the first
+   * message names the container and the directory (which must exist; symlinks to it are followed
+   * inside the root), then tar chunks. Nothing is written outside that directory, and nothing at
+   * all unless the whole archive extracts. A read-only root (--read-only) or a read-only mount
+   * there is FAILED_PRECONDITION. No process of the container runs meanwhile: a running one is
+   * frozen (as while CopyFrom reads it), a stopped one's root is mounted for the copy and it is
+   * not started until the copy is done.
    */
   copyTo: handleClientStreamingCall<CopyToRequest, CopyToResponse>;
 }
@@ -10641,12 +10643,13 @@ export interface ContainersClient extends Client {
     options?: Partial<CallOptions>,
   ): ClientReadableStream<CopyFromFrame>;
   /**
-   * A tar extracted into a directory of a running (or paused) container (Docker's `cp SRC
-   * CONTAINER:DEST`): the first message names the container and the directory (which must exist;
-   * symlinks to it are followed inside the root), then tar chunks. Nothing is written outside that
-   * directory, and nothing at all unless the whole archive extracts. A container that does not
-   * run, a read-only root (--read-only) or a read-only mount there is FAILED_PRECONDITION. The
-   * container is frozen while its files are written (and while CopyFrom reads a running one's).
+   * A tar extracted into a directory of a container (Docker's `cp SRC CONTAINER:DEST`): the first
+   * message names the container and the directory (which must exist; symlinks to it are followed
+   * inside the root), then tar chunks. Nothing is written outside that directory, and nothing at
+   * all unless the whole archive extracts. A read-only root (--read-only) or a read-only mount
+   * there is FAILED_PRECONDITION. No process of the container runs meanwhile: a running one is
+   * frozen (as while CopyFrom reads it), a stopped one's root is mounted for the copy and it is
+   * not started until the copy is done.
    */
   copyTo(callback: (error: ServiceError | null, response: CopyToResponse) => void): ClientWritableStream<CopyToRequest>;
   copyTo(
