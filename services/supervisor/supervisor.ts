@@ -156,9 +156,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Runs `read` on a container that does not run (created, exited or dead), which is not started
-   * until it is done: a copy out of its layers reads them directly, and a process of the
-   * container must not get to change them under it. Undefined when the container runs.
+   * Runs `read` on a container that does not run (created, exited or dead), which is neither
+   * started nor removed until it is done: a copy reads its layers, or writes into its root, directly,
+   * and a process of the container must not get to change them under it. Undefined when the
+   * container runs.
    */
   async whileStopped<T>(ref: string, read: (v: ContainerView) => Promise<T>): Promise<T | undefined> {
     const e = this.entry(this.names.resolve(ref));
@@ -176,7 +177,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private checkNotRead(e: Entry): void {
-    if (this.stoppedReads.has(e.record.id)) throw precondition(`container ${e.record.name} is being copied from: start it once the copy is done`);
+    if (this.stoppedReads.has(e.record.id)) throw precondition(`container ${e.record.name} has a copy of its files going on: try again once it is done`);
   }
 
   /** Stopping a container that does not run is a no-op, as in Docker. */
@@ -209,6 +210,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Removes a container that does not run; with force, kills it first. Resolves once it is gone. */
   async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
     const e = this.entry(this.names.resolve(ref));
+    this.checkNotRead(e);
     await this.command(e, { type: 'REMOVE', force: opts.force ?? false }, (s) => s.status !== 'active');
   }
 

@@ -144,14 +144,15 @@ describe('tdocker cp', { skip: e2eSkipReason }, () => {
     await ok(['rm', '-f', 'ticker']);
   });
 
-  it('does not start a stopped container while a copy reads its layers', async () => {
+  it('does not start or remove a stopped container while a copy reads its layers', async () => {
     await ok(['run', '--name', 'resting', 'busybox', 'sh', '-c', 'mkdir /big; head -c 48000000 /dev/zero > /big/f']);
     const child = d.spawnTdocker(['cp', 'resting:/big', '-']);
     child.stdin!.end();
     await new Promise((r) => setTimeout(r, 1000));
     const started = await d.tdocker(['start', 'resting']);
     assert.equal(started.code, 125);
-    assert.match(started.stderr, /container resting is being copied from: start it once the copy is done/);
+    assert.match(started.stderr, /container resting has a copy of its files going on: try again once it is done/);
+    assert.equal((await d.tdocker(['rm', '-f', 'resting'])).code, 125, 'nor removed');
     const closed = new Promise((r) => child.on('close', r));
     child.stdout!.resume();
     await closed;

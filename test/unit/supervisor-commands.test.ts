@@ -61,7 +61,7 @@ describe('supervisor commands', () => {
     assert.equal(runtime.calls.at(-1), `remove ${record.id.slice(0, 4)}`);
   });
 
-  it('does not start or restart a stopped container while it is read (whileStopped), and reads no running one', async () => {
+  it('does not start, restart or remove a stopped container while it is read (whileStopped), and reads no running one', async () => {
     await sup.create(definition('still'));
     let release!: () => void;
     const reading = sup.whileStopped('still', (v) => {
@@ -71,6 +71,7 @@ describe('supervisor commands', () => {
     await tick();
     assert.equal(await codeOf(sup.start('still')), 'FAILED_PRECONDITION');
     assert.equal(await codeOf(sup.restart('still')), 'FAILED_PRECONDITION');
+    assert.equal(await codeOf(sup.remove('still', { force: true })), 'FAILED_PRECONDITION');
     assert.equal(sup.get('still').state, 'created');
     release();
     assert.equal(await reading, 'read');
