@@ -3,7 +3,7 @@
 // path and our read or write through it, and lead us out of its root onto the host's files
 // (CVE-2018-15664; Docker pauses a container for its copies too). A running container is frozen
 // (its cgroup only: its state, as clients see it, does not change) and thawed after, unless the
-// user paused it meanwhile; a stopped one is not started until the work is done
+// user paused it meanwhile; a stopped one is neither started nor removed until the work is done
 // (Supervisor.whileStopped).
 import { lstatSync, realpathSync } from 'node:fs';
 import { precondition } from '../errors/tdocker-error.js';
