@@ -6,7 +6,7 @@ import type { CgroupLimits } from '../cgroups/driver.js';
 import { invalid } from '../errors/tdocker-error.js';
 import { checkDestination, checkSource, PROPAGATIONS, type MountSpec, type Propagation } from '../rootfs/mount-spec.js';
 import { parseVolumeFlag } from '../rootfs/volume-flag.js';
-import { capabilitySet, DEFAULT_CAPS } from '../runtime/capability-set.js';
+import { capabilitySet } from '../runtime/capability-set.js';
 import type { RestartPolicy } from '../../machines/restart-policy.js';
 import type { ContainerDefinition } from '../supervisor/container-record.js';
 import { signalNumber } from '../supervisor/signal-number.js';
@@ -20,7 +20,7 @@ import { NO_BRIDGES, networkDefinition, type NetworkDefaults } from './network-d
 /** Docker's smallest memory limit. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
 
-export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[], networks: NetworkDefaults = NO_BRIDGES, held?: readonly string[]): ContainerDefinition {
+export function containerDefinition(req: CreateContainerRequest, image: ImageRecord, layerDirs: string[], networks: NetworkDefaults = NO_BRIDGES): ContainerDefinition {
   const config = mergedConfig(req.config!, image);
   const host = req.hostConfig ?? emptyHostConfig();
   const args = [...(config.entrypoint?.values ?? []), ...config.cmd];
@@ -31,7 +31,8 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
   if (host.autoRemove && restartPolicy.name !== 'no') throw invalid('conflicting options: a restart policy and auto-remove (--rm) cannot go together');
   const mounts: MountSpec[] = [...host.binds.map(parseVolumeFlag), ...host.mounts.map(mountSpec)];
   const limits = limitsOf(host);
-  const capabilities = capabilitySet(host.capAdd, host.capDrop, held);
+  // Docker's default set unless changed (the daemon's own set is read only then).
+  const capabilities = host.capAdd.length || host.capDrop.length ? capabilitySet(host.capAdd, host.capDrop) : undefined;
   const { mode, network, net } = networkDefinition(host.networkMode, host.networking, config, image, networks);
   const merged: CreateContainerRequest = { name: req.name, config, hostConfig: { ...host, networkMode: mode } };
   return {
@@ -51,7 +52,7 @@ export function containerDefinition(req: CreateContainerRequest, image: ImageRec
         openStdin: config.openStdin,
         init: host.init ?? false,
         ...(host.ulimits.length ? { rlimits: host.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })) } : {}),
-        ...(capabilities !== DEFAULT_CAPS ? { capabilities } : {}),
+        ...(capabilities ? { capabilities } : {}),
         ...(host.groupAdd.length ? { groups: host.groupAdd.map(checkGroup) } : {}),
       },
       limits,

@@ -58,10 +58,11 @@ async function sendPath(call: ServerWritableStream<CopyFromRequest, CopyFromFram
   const req = call.request;
   const signal = cancelSignal(call);
   // A trailing slash (or "/.") asks for a directory: a symlink there is followed, as stat would.
-  const rel = view.resolve(req.path, req.followLink || /\/\.?$/.test(req.path));
+  const wantsDir = /\/\.?$/.test(req.path);
+  const rel = view.resolve(req.path, req.followLink || wantsDir);
   const node = view.node(rel);
   if (!node) throw notFound(`could not find the file ${req.path} in container ${name}`);
-  if (/\/\.?$/.test(req.path) && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory in container ${name}`);
+  if (wantsDir && !node.st.isDirectory()) throw invalid(`${req.path} is not a directory in container ${name}`);
   await streamWrite(call, { frame: { $case: 'stat', stat: statOf(node) } }, signal);
   if (req.statOnly) {
     call.end();

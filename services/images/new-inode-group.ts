@@ -4,6 +4,7 @@
 
 import { statSync } from 'node:fs';
 import { readMountinfo } from '../rootfs/mountinfo.js';
+import { devMajor, devMinor } from './dev-number.js';
 
 /** Whether what is made in `dir` and below it takes its parent's group, not our egid. */
 export function groupFromParent(dir: string): boolean {
@@ -11,15 +12,6 @@ export function groupFromParent(dir: string): boolean {
   if (st.mode & 0o2000n) return true;
   // Mount options are the file system's: any mount of its device shows them. (A btrfs
   // subvolume reports a device of its own, which no mount lists: it is taken as not grpid.)
-  const dev = `${major(st.dev)}:${minor(st.dev)}`;
+  const dev = `${devMajor(st.dev)}:${devMinor(st.dev)}`;
   return readMountinfo().some((m) => m.dev === dev && m.superOptions.some((o) => o === 'grpid' || o === 'bsdgroups'));
-}
-
-// glibc's gnu_dev_major and gnu_dev_minor: how st_dev packs the kernel's dev_t.
-function major(dev: bigint): bigint {
-  return ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-}
-
-function minor(dev: bigint): bigint {
-  return (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
 }

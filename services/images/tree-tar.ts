@@ -8,6 +8,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { constants as fsc } from 'node:fs';
 import { TdockerError } from '../errors/tdocker-error.js';
+import { devMajor, devMinor } from './dev-number.js';
 import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX } from './layer-writer.js';
 import { memberHeader, padding, TAR_END, type TarMember } from './tar-writer.js';
 
@@ -18,14 +19,6 @@ export interface TreeTarOptions {
 }
 
 const CHUNK = 1 << 20;
-
-function major(rdev: number): number {
-  return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn));
-}
-
-function minor(rdev: number): number {
-  return Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn & 0xffffffffn));
-}
 
 /** A member's path, mode, owner and mtime from its lstat. */
 export function base(rel: string, st: Stats): Omit<TarMember, 'type'> {
@@ -79,7 +72,7 @@ export function* nodeMembers(
   } else if (st.isSymbolicLink()) {
     yield memberHeader({ ...base(rel, st), type: 'symlink', linkpath: readlinkSync(abs) });
   } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-    yield memberHeader({ ...base(rel, st), type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) });
+    yield memberHeader({ ...base(rel, st), type: st.isCharacterDevice() ? 'char' : 'block', devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev) });
   } else if (st.isFIFO()) {
     yield memberHeader({ ...base(rel, st), type: 'fifo' });
   }

@@ -35,13 +35,14 @@ let held: string[] | undefined;
 
 /** What this process's bounding set has: all a container started by it can keep. */
 export function heldCapabilities(): string[] {
+  if (held) return held;
   const line = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return (held ??= line ? capabilitiesOfMask(line[1]!) : CAPABILITIES);
+  return (held = line ? capabilitiesOfMask(line[1]!) : CAPABILITIES);
 }
 
 /**
- * The capability set of a container: `held` is what the daemon can give (heldCapabilities()).
- * Without adds or drops it is Docker's default, as given.
+ * The capability set of a container: `held` is what the daemon can give (heldCapabilities(), read
+ * once). Without adds or drops it is Docker's default, as given.
  */
 export function capabilitySet(add: readonly string[], drop: readonly string[], held: readonly string[] = heldCapabilities()): string[] {
   if (add.length === 0 && drop.length === 0) return DEFAULT_CAPS;

@@ -76,7 +76,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly machine: ProvidedContainerMachine;
   private readonly log: SupervisorLog;
   private closed = false;
-  /** Containers being read while stopped (whileStopped): they are not started meanwhile. */
+  /** Containers whose files a copy works on while stopped (whileStopped): not started or removed meanwhile. */
   private readonly stoppedReads = new Map<string, number>();
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -157,9 +157,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Runs `read` on a container that does not run (created, exited or dead), which is neither
-   * started nor removed until it is done: a copy reads its layers, or writes into its root, directly,
-   * and a process of the container must not get to change them under it. Undefined when the
-   * container runs.
+   * started nor removed until it is done: a copy reads its layers, or writes into its root,
+   * directly, and a process of the container must not get to change them under it. Undefined
+   * when the container runs.
    */
   async whileStopped<T>(ref: string, read: (v: ContainerView) => Promise<T>): Promise<T | undefined> {
     const e = this.entry(this.names.resolve(ref));
